@@ -1,0 +1,147 @@
+/**
+ * Engine.IO server options, with the official names and defaults.
+ *
+ * @module
+ */
+
+import type { CorsOptions } from "./cors.ts";
+
+/** Cookie settings for the `io` cookie set on the handshake. */
+export interface CookieOptions {
+  /** Cookie name; default `"io"`. */
+  name?: string;
+  /** Cookie path; default `"/"`. */
+  path?: string | false;
+  /** Default `true`. */
+  httpOnly?: boolean;
+  /** Default `"lax"`. */
+  sameSite?: "strict" | "lax" | "none" | boolean;
+  /** Adds `Secure`. */
+  secure?: boolean;
+  /** Adds `Domain=`. */
+  domain?: string;
+  /** Max-Age in seconds. */
+  maxAge?: number;
+}
+
+/** A transport name. */
+export type TransportName = "polling" | "websocket";
+
+/**
+ * Decides whether a handshake may proceed. Return (or resolve) `true` to
+ * accept; `false` or a string (the refusal message) to answer 403 with code 4.
+ */
+export type AllowRequest = (
+  request: Request,
+) => boolean | string | Promise<boolean | string>;
+
+/** Options of the Engine.IO server. */
+export interface EngineOptions {
+  /** Where the protocol is served; default `"/engine.io/"`. */
+  path?: string;
+  /** Milliseconds between server pings; default 25000. */
+  pingInterval?: number;
+  /** Milliseconds to wait for a pong; default 20000. */
+  pingTimeout?: number;
+  /** Milliseconds a WebSocket upgrade may take; default 10000. */
+  upgradeTimeout?: number;
+  /** Largest POST body or WebSocket message in bytes; default 1e6. */
+  maxHttpBufferSize?: number;
+  /**
+   * Largest number of bytes queued for one client that is not reading
+   * (beyond what the runtime's socket buffers). Past it the session closes
+   * with reason `"transport error"`. Default 1e7. Not in the official server.
+   */
+  maxBufferedBytes?: number;
+  /** Allowed transports; default `["polling", "websocket"]`. */
+  transports?: TransportName[];
+  /** Whether polling clients may upgrade to WebSocket; default true. */
+  allowUpgrades?: boolean;
+  /** Gatekeeper for handshakes; may be async. */
+  allowRequest?: AllowRequest;
+  /** CORS for polling requests and preflights; off by default. */
+  cors?: CorsOptions;
+  /** Sets the `io` cookie on handshake when truthy; off by default. */
+  cookie?: boolean | CookieOptions;
+  /** Compress poll responses (gzip/deflate) over this many bytes; default `{ threshold: 1024 }`. */
+  httpCompression?: boolean | { threshold?: number };
+  /** Data appended to the handshake `open` packet as a message. */
+  initialPacket?: string | Uint8Array;
+  /** Makes session ids; default: 20 url-safe random characters. */
+  generateId?: (request: Request) => string | Promise<string>;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedEngineOptions {
+  path: string;
+  pingInterval: number;
+  pingTimeout: number;
+  upgradeTimeout: number;
+  maxHttpBufferSize: number;
+  maxBufferedBytes: number;
+  transports: TransportName[];
+  allowUpgrades: boolean;
+  allowRequest: AllowRequest | undefined;
+  cors: CorsOptions | undefined;
+  cookie: CookieOptions | undefined;
+  compressionThreshold: number;
+  initialPacket: string | Uint8Array | undefined;
+  generateId: (request: Request) => string | Promise<string>;
+}
+
+/** Normalises a path to the `/name/` form. */
+export function normalizePath(path: string): string {
+  let p = path.replace(/\/$/, "");
+  if (!p.startsWith("/")) p = "/" + p;
+  return p + "/";
+}
+
+/**
+ * Applies the official defaults.
+ *
+ * @example
+ * ```ts
+ * import { resolveEngineOptions } from "./options.ts";
+ * resolveEngineOptions({}).pingInterval; // 25000
+ * ```
+ */
+export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOptions {
+  const cookie = opts.cookie === true ? {} : opts.cookie || undefined;
+  const compression = opts.httpCompression ?? true;
+  return {
+    path: normalizePath(opts.path ?? "/engine.io"),
+    pingInterval: opts.pingInterval ?? 25000,
+    pingTimeout: opts.pingTimeout ?? 20000,
+    upgradeTimeout: opts.upgradeTimeout ?? 10000,
+    maxHttpBufferSize: opts.maxHttpBufferSize ?? 1e6,
+    maxBufferedBytes: opts.maxBufferedBytes ?? 1e7,
+    transports: opts.transports ?? ["polling", "websocket"],
+    allowUpgrades: opts.allowUpgrades ?? true,
+    allowRequest: opts.allowRequest,
+    cors: opts.cors,
+    cookie,
+    compressionThreshold: compression === false
+      ? Infinity
+      : (compression === true ? 1024 : compression.threshold ?? 1024),
+    initialPacket: opts.initialPacket,
+    generateId: opts.generateId ?? generateId,
+  };
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * The default session id: 20 url-safe random characters (120 bits).
+ *
+ * @example
+ * ```ts
+ * import { generateId } from "./options.ts";
+ * generateId().length; // 20
+ * ```
+ */
+export function generateId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  let id = "";
+  for (let i = 0; i < 20; i++) id += ALPHABET[bytes[i] & 63];
+  return id;
+}

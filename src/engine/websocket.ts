@@ -1,0 +1,119 @@
+/**
+ * The WebSocket transport: one packet per frame over a runtime `Conn`.
+ *
+ * @module
+ */
+
+import { decodeFrame, encodeFrame, type EnginePacket } from "./packet.ts";
+import type { Transport, TransportHost } from "./transport.ts";
+import type { Conn, ConnHandler } from "../runtime/conn.ts";
+
+/** WebSocket close code for a message over the size limit (RFC 6455). */
+export const CLOSE_TOO_BIG = 1009;
+
+/**
+ * WebSocket transport of one session. It is also the `ConnHandler` the
+ * runtime binding reports socket events to.
+ *
+ * @example
+ * ```ts ignore
+ * const ws = new WebSocketTransport(1e6, (t) => startSession(t));
+ * return upgrade(request, ws);
+ * ```
+ */
+export class WebSocketTransport implements Transport, ConnHandler {
+  readonly name = "websocket" as const;
+  #conn: Conn | undefined;
+  #host: TransportHost | undefined;
+  #maxMessageSize: number;
+  #onOpen: (transport: WebSocketTransport) => void;
+  #backpressured = false;
+  #closed = false;
+
+  constructor(maxMessageSize: number, onOpen: (transport: WebSocketTransport) => void) {
+    this.#maxMessageSize = maxMessageSize;
+    this.#onOpen = onOpen;
+  }
+
+  /** Writable while open and the runtime is not applying backpressure. */
+  get writable(): boolean {
+    return this.#conn !== undefined && !this.#backpressured && !this.#closed;
+  }
+
+  /** Bytes the runtime still holds for this socket. */
+  get bufferedAmount(): number {
+    return this.#conn?.bufferedAmount ?? 0;
+  }
+
+  /** Attaches the session. */
+  setHost(host: TransportHost): void {
+    this.#host = host;
+  }
+
+  /** Sends each packet as one frame, stopping at backpressure. */
+  send(packets: EnginePacket[]): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    for (let i = 0; i < packets.length; i++) {
+      if (!conn.send(encodeFrame(packets[i]))) this.#backpressured = true;
+    }
+  }
+
+  /** Sends one pre-encoded frame. */
+  sendFrame(frame: string | Uint8Array): void {
+    if (this.#conn && !this.#conn.send(frame)) this.#backpressured = true;
+  }
+
+  /** Closes the socket. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn?.close(1000);
+    } catch { /* already closed */ }
+  }
+
+  /** Closes the socket without reporting to the session. */
+  discard(): void {
+    this.#host = undefined;
+    this.close();
+  }
+
+  onOpen(conn: Conn): void {
+    this.#conn = conn;
+    if (this.#closed) {
+      conn.close(1000);
+      return;
+    }
+    this.#onOpen(this);
+  }
+
+  onMessage(data: string | Uint8Array): void {
+    if (this.#closed) return;
+    const size = typeof data === "string" ? data.length : data.byteLength;
+    if (size > this.#maxMessageSize) {
+      this.#closed = true;
+      this.#conn?.close(CLOSE_TOO_BIG, "Message too big");
+      this.#host?.onTransportClose("transport error", "message too big");
+      return;
+    }
+    const packet = decodeFrame(data);
+    if (packet === undefined) {
+      this.#host?.onTransportClose("parse error");
+      this.close();
+      return;
+    }
+    this.#host?.onPacket(packet);
+  }
+
+  onClose(_code: number, _reason: string): void {
+    this.#closed = true;
+    this.#conn = undefined;
+    this.#host?.onTransportClose("transport close");
+  }
+
+  onDrain(): void {
+    this.#backpressured = false;
+    this.#host?.onDrain();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Binary detection helpers shared by the encoder and decoder.
+ *
+ * @module
+ */
+
+/**
+ * How deep the encoder and decoder will walk into nested arrays and objects
+ * while looking for binary values or placeholders.
+ *
+ * @example
+ * ```ts
+ * import { MAX_DEPTH } from "./_binary.ts";
+ *
+ * console.log(MAX_DEPTH); // 1000
+ * ```
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * Whether a value is binary: an `ArrayBuffer`, any typed array or a `DataView`.
+ *
+ * @example
+ * ```ts
+ * import { isBinary } from "./_binary.ts";
+ *
+ * console.log(isBinary(new Int16Array(2))); // true
+ * console.log(isBinary([1, 2])); // false
+ * ```
+ */
+export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+/**
+ * Whether binary values occur anywhere in `value`, looking through arrays,
+ * own enumerable properties and `toJSON` results as `JSON.stringify` would.
+ *
+ * @throws {RangeError} When `value` is nested deeper than `maxDepth` (or is cyclic).
+ *
+ * @example
+ * ```ts
+ * import { hasBinary } from "./_binary.ts";
+ *
+ * console.log(hasBinary(["file", { bytes: new Uint8Array(3) }])); // true
+ * console.log(hasBinary(["text", { n: 1 }])); // false
+ * ```
+ */
+export function hasBinary(value: unknown, maxDepth: number = MAX_DEPTH): boolean {
+  return walk(value, maxDepth, false);
+}
+
+function walk(value: unknown, depth: number, viaToJSON: boolean): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depth < 0) {
+    throw new RangeError("Cannot encode packet: data is nested too deeply or is cyclic");
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (walk(value[i], depth - 1, false)) return true;
+    }
+    return false;
+  }
+  if (isBinary(value)) return true;
+  if (value instanceof Date) return false;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function" && !viaToJSON) {
+    return walk(toJSON.call(value), depth, true);
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && walk(record[key], depth - 1, false)) return true;
+  }
+  return false;
+}
+
+/**
+ * A `Uint8Array` over exactly the bytes of a binary value, without copying.
+ *
+ * @example
+ * ```ts
+ * import { toBytes } from "./_binary.ts";
+ *
+ * const words = new Uint16Array([1, 2, 3]);
+ * console.log(toBytes(words.subarray(1)).byteLength); // 4
+ * ```
+ */
+export function toBytes(value: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value.constructor === Uint8Array) return value as Uint8Array;
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}

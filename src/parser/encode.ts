@@ -1,0 +1,139 @@
+/**
+ * Socket.IO v5 packet encoder: a packet becomes one text frame, followed by
+ * one binary frame per attachment when the payload holds binary values.
+ *
+ * @module
+ */
+
+import type { Packet } from "./packet.ts";
+import { PacketType } from "./packet.ts";
+import { hasBinary, isBinary, toBytes } from "./_binary.ts";
+
+/**
+ * Encodes a packet as `<type>[<attachments>-][<nsp>,][<id>][<json>]`, then
+ * its binary attachments.
+ *
+ * For EVENT and ACK packets, every `ArrayBuffer`, typed array and `DataView`
+ * found in `data` (through arrays, plain objects and `toJSON` results) is
+ * replaced by `{"_placeholder":true,"num":N}` in the text frame and sent as the
+ * N-th attachment; the type then becomes BINARY_EVENT or BINARY_ACK. The
+ * caller's data is never modified. Other values serialise as `JSON.stringify`
+ * does; a `data` of `undefined` or `null` is left out.
+ *
+ * @throws {TypeError} When `nsp` is neither `"/"` nor a `/`-prefixed name without a comma.
+ * @throws {RangeError} When `id` is not a non-negative safe integer, or `data` nests too deeply.
+ *
+ * @example
+ * ```ts
+ * import { encodePacket } from "./encode.ts";
+ * import { PacketType } from "./packet.ts";
+ *
+ * encodePacket({ type: PacketType.EVENT, nsp: "/admin", data: ["hello", 1], id: 7 });
+ * // => ['2/admin,7["hello",1]']
+ *
+ * encodePacket({ type: PacketType.EVENT, nsp: "/", data: ["file", new Uint8Array([1, 2])] });
+ * // => ['51-["file",{"_placeholder":true,"num":0}]', Uint8Array [1, 2]]
+ * ```
+ */
+export function encodePacket(packet: Packet): Array<string | Uint8Array> {
+  const { type, nsp, data, id } = packet;
+  switch (type) {
+    case PacketType.EVENT:
+    case PacketType.BINARY_EVENT:
+      return encodeMaybeBinary(PacketType.EVENT, nsp, data, id);
+    case PacketType.ACK:
+    case PacketType.BINARY_ACK:
+      return encodeMaybeBinary(PacketType.ACK, nsp, data, id);
+    case PacketType.CONNECT:
+    case PacketType.DISCONNECT:
+    case PacketType.CONNECT_ERROR:
+      break;
+    default:
+      throw new TypeError(`Cannot encode packet: unknown type ${String(type)}`);
+  }
+  return [header(type, nsp, id, 0) + stringify(data)];
+}
+
+/**
+ * Encodes an EVENT packet straight from its name-and-arguments array: the
+ * common case of `socket.emit(name, ...args)`, with no intermediate packet.
+ *
+ * @throws {TypeError} When `nsp` is invalid (see {@linkcode encodePacket}).
+ * @throws {RangeError} When `id` is invalid or `args` nests too deeply.
+ *
+ * @example
+ * ```ts
+ * import { encodeEvent } from "./encode.ts";
+ *
+ * encodeEvent("/", ["hello", { n: 1 }]); // => ['2["hello",{"n":1}]']
+ * encodeEvent("/chat", ["ping"], 4); // => ['2/chat,4["ping"]']
+ * ```
+ */
+export function encodeEvent(
+  nsp: string,
+  args: unknown[],
+  id?: number,
+): Array<string | Uint8Array> {
+  return encodeMaybeBinary(PacketType.EVENT, nsp, args, id);
+}
+
+function encodeMaybeBinary(
+  plainType: typeof PacketType.EVENT | typeof PacketType.ACK,
+  nsp: string,
+  data: unknown,
+  id: number | undefined,
+): Array<string | Uint8Array> {
+  if (hasBinary(data)) {
+    const buffers: Uint8Array[] = [];
+    const json = JSON.stringify(data, placeholderReplacer(buffers));
+    if (buffers.length > 0) {
+      const type = plainType === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
+      const frames: Array<string | Uint8Array> = [header(type, nsp, id, buffers.length) + json];
+      for (const buffer of buffers) frames.push(buffer);
+      return frames;
+    }
+    return [header(plainType, nsp, id, 0) + (json ?? "")];
+  }
+  return [header(plainType, nsp, id, 0) + stringify(data)];
+}
+
+/**
+ * A `JSON.stringify` replacer that swaps binary values for numbered
+ * placeholders. It looks at the raw value (`this[key]`) so that a binary
+ * type with its own `toJSON` is still caught, and at the `toJSON` result so
+ * that an object which serialises to binary is caught too.
+ */
+function placeholderReplacer(
+  buffers: Uint8Array[],
+): (this: unknown, key: string, value: unknown) => unknown {
+  return function (this: unknown, key: string, value: unknown): unknown {
+    const raw = (this as Record<string, unknown>)[key];
+    const binary = isBinary(raw) ? raw : isBinary(value) ? value : undefined;
+    if (binary === undefined) return value;
+    buffers.push(toBytes(binary));
+    return { _placeholder: true, num: buffers.length - 1 };
+  };
+}
+
+function stringify(data: unknown): string {
+  if (data === undefined || data === null) return "";
+  return JSON.stringify(data) ?? "";
+}
+
+function header(type: number, nsp: string, id: number | undefined, attachments: number): string {
+  let head = String(type);
+  if (attachments > 0) head += attachments + "-";
+  if (nsp !== "/") {
+    if (typeof nsp !== "string" || nsp[0] !== "/" || nsp.includes(",")) {
+      throw new TypeError(`Cannot encode packet: invalid namespace ${JSON.stringify(nsp)}`);
+    }
+    head += nsp + ",";
+  }
+  if (id !== undefined) {
+    if (!Number.isSafeInteger(id) || id < 0) {
+      throw new RangeError(`Cannot encode packet: invalid ack id ${String(id)}`);
+    }
+    head += id;
+  }
+  return head;
+}

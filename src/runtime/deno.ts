@@ -1,0 +1,128 @@
+/**
+ * The Deno binding: `Deno.serve` and `Deno.upgradeWebSocket`.
+ *
+ * @module
+ */
+
+import type { Conn, ConnHandler, RequestInfo, Upgrader } from "./conn.ts";
+import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
+
+/** Above this many buffered bytes a send reports backpressure. */
+const HIGH_WATER_MARK = 1 << 20;
+/** How often a backpressured socket's buffer is checked (Deno has no drain event). */
+const DRAIN_CHECK_MS = 5;
+
+class DenoConn implements Conn {
+  #socket: WebSocket;
+  #handler: ConnHandler;
+  #waiting = false;
+
+  constructor(socket: WebSocket, handler: ConnHandler) {
+    this.#socket = socket;
+    this.#handler = handler;
+  }
+
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  send(data: string | Uint8Array): boolean {
+    if (this.#socket.readyState !== WebSocket.OPEN) return true;
+    this.#socket.send(data as string | Uint8Array<ArrayBuffer>);
+    if (this.#socket.bufferedAmount <= HIGH_WATER_MARK) return true;
+    if (!this.#waiting) this.#waitForDrain();
+    return false;
+  }
+
+  close(code?: number, reason?: string): void {
+    try {
+      this.#socket.close(code, reason);
+    } catch { /* already closing */ }
+  }
+
+  #waitForDrain(): void {
+    this.#waiting = true;
+    const check = () => {
+      if (this.#socket.readyState !== WebSocket.OPEN) {
+        this.#waiting = false;
+      } else if (this.#socket.bufferedAmount <= HIGH_WATER_MARK / 2) {
+        this.#waiting = false;
+        this.#handler.onDrain();
+      } else {
+        setTimeout(check, DRAIN_CHECK_MS);
+      }
+    };
+    setTimeout(check, DRAIN_CHECK_MS);
+  }
+}
+
+/**
+ * An {@linkcode Upgrader} on `Deno.upgradeWebSocket`.
+ *
+ * @example
+ * ```ts ignore
+ * const response = denoUpgrade(request, handler);
+ * ```
+ */
+export const denoUpgrade: Upgrader = (request, handler) => {
+  const { socket, response } = Deno.upgradeWebSocket(request);
+  socket.binaryType = "arraybuffer";
+  const conn = new DenoConn(socket, handler);
+  socket.onopen = () => handler.onOpen(conn);
+  socket.onmessage = (event) => {
+    const data = event.data;
+    handler.onMessage(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+  };
+  socket.onclose = (event) => handler.onClose(event.code, event.reason);
+  socket.onerror = () => {}; // a close event follows
+  return response;
+};
+
+/**
+ * The request facts of a `Deno.serve` request.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.serve((req, info) => engine.handleRequest(req, denoRequestInfo(info)));
+ * ```
+ */
+export function denoRequestInfo(info?: Deno.ServeHandlerInfo): RequestInfo {
+  const addr = info?.remoteAddr as Deno.NetAddr | undefined;
+  return { remoteAddress: addr?.hostname, upgrade: denoUpgrade };
+}
+
+/**
+ * A `Deno.serve` handler for `host` (an engine or a Socket.IO server).
+ *
+ * @example
+ * ```ts ignore
+ * Deno.serve({ port: 3000 }, denoHandler(io));
+ * ```
+ */
+export function denoHandler(
+  host: RequestHandlerHost,
+): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  return (request, info) => host.handleRequest(request, denoRequestInfo(info));
+}
+
+/**
+ * Starts `Deno.serve` for `host`.
+ *
+ * @example
+ * ```ts ignore
+ * const handle = serveDeno(io, { port: 3000 });
+ * await handle.shutdown();
+ * ```
+ */
+export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}): ServeHandle {
+  const server = Deno.serve({
+    port: options.port ?? 0,
+    hostname: options.hostname,
+    onListen: (addr) => options.onListen?.({ port: addr.port, hostname: addr.hostname }),
+  }, denoHandler(host));
+  return {
+    port: server.addr.port,
+    hostname: server.addr.hostname,
+    shutdown: () => server.shutdown(),
+  };
+}

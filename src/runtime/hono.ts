@@ -1,0 +1,62 @@
+/**
+ * The Hono binding: a route handler that serves webio under Hono on Deno
+ * or on Bun, returning a `Response` in every branch.
+ *
+ * @module
+ */
+
+import type { RequestInfo } from "./conn.ts";
+import { denoRequestInfo } from "./deno.ts";
+import {
+  bunRequestInfo,
+  type BunServer,
+  type BunWebSocketHandlers,
+  bunWebSocketHandlers,
+} from "./bun.ts";
+import type { RequestHandlerHost } from "./handler.ts";
+
+/** The part of Hono's `Context` used here (no dependency on Hono itself). */
+export interface HonoContextLike {
+  req: { raw: Request };
+  /** Under Bun, the `Bun.serve` server; under Deno, the `ServeHandlerInfo`. */
+  env?: unknown;
+}
+
+/** What {@linkcode honoHandler} returns. */
+export interface HonoBinding {
+  /** Mount with `app.all("/socket.io/*", handler)`. */
+  handler: (c: HonoContextLike) => Promise<Response>;
+  /** Under Bun, pass to `Bun.serve({ fetch: app.fetch, websocket })`. */
+  websocket: BunWebSocketHandlers;
+}
+
+function isBunServer(env: unknown): env is BunServer {
+  return typeof (env as BunServer | undefined)?.upgrade === "function";
+}
+
+function requestInfo(c: HonoContextLike): RequestInfo {
+  if (isBunServer(c.env)) return bunRequestInfo(c.req.raw, c.env);
+  if ("Deno" in globalThis) {
+    return denoRequestInfo(c.env as Deno.ServeHandlerInfo | undefined);
+  }
+  return {}; // no upgrade available: polling only
+}
+
+/**
+ * A Hono route handler for `host` (an engine or a Socket.IO server).
+ *
+ * @example
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * const app = new Hono();
+ * const { handler, websocket } = honoHandler(io);
+ * app.all("/socket.io/*", handler);
+ * Deno.serve(app.fetch); // or Bun.serve({ fetch: app.fetch, websocket })
+ * ```
+ */
+export function honoHandler(host: RequestHandlerHost): HonoBinding {
+  return {
+    handler: (c) => host.handleRequest(c.req.raw, requestInfo(c)),
+    websocket: bunWebSocketHandlers(host),
+  };
+}
