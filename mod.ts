@@ -5,12 +5,12 @@
  *
  * @example
  * ```ts ignore
- * import { EngineServer, serveDeno } from "@webio/webio";
- * const engine = new EngineServer({ path: "/engine.io/" });
- * engine.on("connection", (session) => {
- *   session.on("message", (data) => session.send(data));
+ * import { Server } from "@webio/webio";
+ * const io = new Server(3000);
+ * io.on("connection", (socket) => {
+ *   socket.emit("hello", "world");
+ *   socket.on("howdy", (arg, ack) => ack?.("got " + arg));
  * });
- * serveDeno(engine, { port: 3000 });
  * ```
  *
  * @module

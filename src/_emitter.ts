@@ -7,7 +7,7 @@
  */
 
 // deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => void;
+type AnyFn = (...args: any[]) => unknown;
 
 /** Maps an event name to its listener signature. */
 // deno-lint-ignore no-explicit-any
@@ -106,7 +106,9 @@ export class Emitter<Events extends EventsMap> {
     if (!list || list.length === 0) return false;
     for (const listener of list.length === 1 ? list : list.slice()) {
       try {
-        (listener as AnyFn).apply(this, args);
+        const result = (listener as AnyFn).apply(this, args) as unknown;
+        // An async listener's rejection must not become an unhandled rejection.
+        if (result instanceof Promise) result.catch((err) => this.onListenerError(err, event));
       } catch (err) {
         this.onListenerError(err, event);
       }

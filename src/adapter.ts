@@ -1,0 +1,278 @@
+/**
+ * The in-memory adapter: rooms, and broadcasting to the sockets of one
+ * namespace on this node. Custom adapters (clusters) extend it and keep the
+ * official method names.
+ *
+ * @module
+ */
+
+import { Emitter } from "./_emitter.ts";
+import { encodePacket } from "./parser/encode.ts";
+import type { Packet } from "./parser/packet.ts";
+
+/** A socket id. */
+export type SocketId = string;
+/** A room name. */
+export type Room = string;
+
+/** Flags that travel with a broadcast. */
+export interface BroadcastFlags {
+  /** Drop for clients whose transport is busy. */
+  volatile?: boolean;
+  /** Ask for compression. */
+  compress?: boolean;
+  /** Only this node (meaningful for cluster adapters). */
+  local?: boolean;
+  /** Acknowledgement timeout in milliseconds. */
+  timeout?: number;
+  /** Whether one response (not an array) is expected. */
+  expectSingleResponse?: boolean;
+}
+
+/** Who a broadcast goes to. */
+export interface BroadcastOptions {
+  /** Only sockets in any of these rooms (every socket when empty). */
+  rooms: Set<Room>;
+  /** Never sockets in these rooms. */
+  except?: Set<Room>;
+  /** Delivery flags. */
+  flags?: BroadcastFlags;
+}
+
+/** How frames are written to one client. */
+export interface WriteOptions {
+  volatile?: boolean;
+  compress?: boolean;
+}
+
+/** An ack callback, called with the client's answer. */
+export type AckFn = (...args: unknown[]) => void;
+
+/** What the adapter needs of a socket. */
+export interface AdapterSocket {
+  readonly id: SocketId;
+  /**
+   * Writes pre-encoded frames of a packet whose arguments are `data`;
+   * registers `ack` under its id first when given.
+   */
+  deliver(
+    frames: readonly (string | Uint8Array)[],
+    opts: WriteOptions,
+    data: unknown[],
+    ack?: { id: number; fn: AckFn },
+  ): void;
+  join(rooms: Room | Room[]): void;
+  leave(room: Room): void;
+  disconnect(close?: boolean): unknown;
+}
+
+/** What the adapter needs of its namespace. */
+export interface AdapterNamespace {
+  readonly name: string;
+  readonly sockets: ReadonlyMap<SocketId, AdapterSocket>;
+  /** A fresh ack id, unique in the namespace. */
+  nextAckId(): number;
+}
+
+/** Public events of an adapter. */
+export interface AdapterEvents {
+  "create-room": (room: Room) => void;
+  "delete-room": (room: Room) => void;
+  "join-room": (room: Room, id: SocketId) => void;
+  "leave-room": (room: Room, id: SocketId) => void;
+}
+
+/** An adapter class: `new Adapter(nsp)`. */
+export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
+
+/**
+ * The default adapter: everything in this process's memory.
+ *
+ * @example
+ * ```ts ignore
+ * io.of("/").adapter.on("join-room", (room, id) => console.log(id, "joined", room));
+ * ```
+ */
+export class Adapter extends Emitter<AdapterEvents> {
+  /** The namespace served. */
+  readonly nsp: AdapterNamespace;
+  /** Room -> socket ids. */
+  readonly rooms: Map<Room, Set<SocketId>> = new Map();
+  /** Socket id -> rooms. */
+  readonly sids: Map<SocketId, Set<Room>> = new Map();
+
+  constructor(nsp: AdapterNamespace) {
+    super();
+    this.nsp = nsp;
+  }
+
+  /** Called once after construction. */
+  init(): Promise<void> | void {}
+
+  /** Called when the namespace is closed. */
+  close(): Promise<void> | void {}
+
+  /** How many nodes share the namespace (1 in memory). */
+  serverCount(): Promise<number> {
+    return Promise.resolve(1);
+  }
+
+  /** Adds a socket to rooms. */
+  addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
+    let own = this.sids.get(id);
+    if (!own) {
+      own = new Set();
+      this.sids.set(id, own);
+    }
+    for (const room of rooms) {
+      own.add(room);
+      let members = this.rooms.get(room);
+      if (!members) {
+        members = new Set();
+        this.rooms.set(room, members);
+        this.emitEvent("create-room", room);
+      }
+      if (!members.has(id)) {
+        members.add(id);
+        this.emitEvent("join-room", room, id);
+      }
+    }
+  }
+
+  /** Removes a socket from one room. */
+  del(id: SocketId, room: Room): Promise<void> | void {
+    this.sids.get(id)?.delete(room);
+    this.#leave(room, id);
+  }
+
+  /** Removes a socket from every room. */
+  delAll(id: SocketId): void {
+    const own = this.sids.get(id);
+    if (!own) return;
+    for (const room of own) this.#leave(room, id);
+    this.sids.delete(id);
+  }
+
+  #leave(room: Room, id: SocketId): void {
+    const members = this.rooms.get(room);
+    if (!members?.delete(id)) return;
+    this.emitEvent("leave-room", room, id);
+    if (members.size === 0 && this.rooms.delete(room)) this.emitEvent("delete-room", room);
+  }
+
+  /**
+   * Sends a packet to the matching sockets. It is encoded once and the same
+   * frames go to every recipient.
+   */
+  broadcast(packet: Packet, opts: BroadcastOptions): void {
+    const flags = opts.flags ?? {};
+    const write: WriteOptions = { volatile: flags.volatile, compress: flags.compress };
+    packet.nsp = this.nsp.name;
+    const frames = encodePacket(packet);
+    const data = packet.data as unknown[];
+    this.apply(opts, (socket) => socket.deliver(frames, write, data));
+  }
+
+  /**
+   * Sends a packet expecting an ack from each recipient: `clientCount` gets
+   * how many sockets it went to; `ack` is called once per response.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: AckFn,
+  ): void {
+    const flags = opts.flags ?? {};
+    const write: WriteOptions = { volatile: flags.volatile, compress: flags.compress };
+    packet.nsp = this.nsp.name;
+    packet.id = this.nsp.nextAckId();
+    const frames = encodePacket(packet);
+    const registration = { id: packet.id, fn: ack };
+    let clientCount = 0;
+    this.apply(opts, (socket) => {
+      clientCount++;
+      socket.deliver(frames, write, packet.data as unknown[], registration);
+    });
+    clientCountCallback(clientCount);
+  }
+
+  /** The ids of sockets in any of `rooms` (all sockets when empty). */
+  sockets(rooms: Set<Room>): Promise<Set<SocketId>> {
+    const ids = new Set<SocketId>();
+    this.apply({ rooms }, (socket) => ids.add(socket.id));
+    return Promise.resolve(ids);
+  }
+
+  /** The rooms of a socket. */
+  socketRooms(id: SocketId): Set<Room> | undefined {
+    return this.sids.get(id);
+  }
+
+  /** The matching sockets. */
+  fetchSockets(opts: BroadcastOptions): Promise<AdapterSocket[]> {
+    const sockets: AdapterSocket[] = [];
+    this.apply(opts, (socket) => sockets.push(socket));
+    return Promise.resolve(sockets);
+  }
+
+  /** Makes the matching sockets join `rooms`. */
+  addSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    this.apply(opts, (socket) => socket.join(rooms));
+  }
+
+  /** Makes the matching sockets leave `rooms`. */
+  delSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    this.apply(opts, (socket) => rooms.forEach((room) => socket.leave(room)));
+  }
+
+  /** Disconnects the matching sockets. */
+  disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    this.apply(opts, (socket) => socket.disconnect(close));
+  }
+
+  /**
+   * Sends an event to the other nodes. There are none in memory, so this
+   * only answers an ack (last element, if a function) with no responses.
+   */
+  serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last === "function") queueMicrotask(() => last(null, []));
+  }
+
+  /** Calls `callback` for each socket matching `opts`, once each. */
+  protected apply(opts: BroadcastOptions, callback: (socket: AdapterSocket) => void): void {
+    const except = this.#exceptIds(opts.except);
+    const sockets = this.nsp.sockets;
+    if (opts.rooms.size > 0) {
+      const seen = opts.rooms.size > 1 ? new Set<SocketId>() : undefined;
+      for (const room of opts.rooms) {
+        const members = this.rooms.get(room);
+        if (!members) continue;
+        for (const id of members) {
+          if (seen?.has(id) || except?.has(id)) continue;
+          const socket = sockets.get(id);
+          if (!socket) continue;
+          seen?.add(id);
+          callback(socket);
+        }
+      }
+      return;
+    }
+    for (const id of this.sids.keys()) {
+      if (except?.has(id)) continue;
+      const socket = sockets.get(id);
+      if (socket) callback(socket);
+    }
+  }
+
+  #exceptIds(except: Set<Room> | undefined): Set<SocketId> | undefined {
+    if (!except || except.size === 0) return undefined;
+    const ids = new Set<SocketId>();
+    for (const room of except) {
+      const members = this.rooms.get(room);
+      if (members) { for (const id of members) ids.add(id); }
+    }
+    return ids;
+  }
+}

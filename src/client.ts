@@ -1,0 +1,180 @@
+/**
+ * The Socket.IO client of one engine session: decodes packets, routes them
+ * to the namespaces' sockets, and writes encoded packets to the session.
+ *
+ * @module
+ */
+
+import type { WriteOptions } from "./adapter.ts";
+import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
+import type { RawData } from "./engine/packet.ts";
+import { Decoder } from "./parser/decode.ts";
+import { encodePacket } from "./parser/encode.ts";
+import { type Packet, PacketType } from "./parser/packet.ts";
+import type { Namespace } from "./namespace.ts";
+import type { DisconnectReason, Socket } from "./socket.ts";
+
+/** What a client needs of the server. */
+export interface ClientHost {
+  /** Milliseconds an engine connection may stay without any namespace. */
+  readonly connectTimeout: number;
+  /** Largest number of binary attachments in one packet. */
+  readonly maxAttachments: number;
+  /**
+   * Finds (or creates, for a dynamic namespace) the namespace `name`;
+   * resolves `undefined` when there is none.
+   */
+  resolveNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+  ): Namespace | undefined | Promise<Namespace | undefined>;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnySocket = Socket<any, any, any, any>;
+
+/**
+ * One engine session seen from the Socket.IO layer.
+ *
+ * @example
+ * ```ts ignore
+ * engine.on("connection", (session) => new Client(host, session));
+ * ```
+ */
+export class Client implements SessionHandler {
+  /** The engine session. */
+  readonly conn: EngineSession;
+  /** The engine session id. */
+  readonly id: string;
+  #host: ClientHost;
+  #decoder: Decoder;
+  #sockets = new Map<string, AnySocket>();
+  #byNamespace = new Map<string, AnySocket>();
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #pendingConnects = new Set<string>();
+
+  constructor(host: ClientHost, conn: EngineSession) {
+    this.#host = host;
+    this.conn = conn;
+    this.id = conn.id;
+    this.#decoder = new Decoder({ maxAttachments: host.maxAttachments });
+    conn.setHandler(this);
+    this.#connectTimer = setTimeout(() => {
+      if (this.#byNamespace.size === 0) this.close();
+    }, host.connectTimeout);
+  }
+
+  /** The request of the handshake. */
+  get request(): Request {
+    return this.conn.request;
+  }
+
+  /** @internal Writes an encoded packet's frames. */
+  writeToEngine(frames: readonly RawData[], opts: WriteOptions): void {
+    if (opts.volatile && !this.conn.writable) return;
+    for (let i = 0; i < frames.length; i++) this.conn.send(frames[i], opts);
+  }
+
+  /** @internal Encodes and writes a packet. */
+  writePacket(packet: Packet, opts: WriteOptions): void {
+    if (this.conn.readyState !== "open") return;
+    this.writeToEngine(encodePacket(packet), opts);
+  }
+
+  /** @internal Forgets a socket that disconnected. */
+  remove(socket: AnySocket): void {
+    if (this.#sockets.delete(socket.id)) this.#byNamespace.delete(socket.nsp.name);
+  }
+
+  /** @internal Disconnects every socket, then closes the connection. */
+  disconnectAll(): void {
+    for (const socket of [...this.#sockets.values()]) socket.disconnect();
+    this.#sockets.clear();
+    this.close();
+  }
+
+  /** Closes the engine connection. */
+  close(): void {
+    if (this.conn.readyState !== "open") return;
+    this.conn.close();
+    this.onClose("forced server close");
+  }
+
+  // -- SessionHandler --
+
+  /** @internal Data from the engine. */
+  onMessage(data: RawData): void {
+    let packet: Packet | undefined;
+    try {
+      packet = this.#decoder.add(data);
+    } catch (err) {
+      this.#refuse(err);
+      return;
+    }
+    if (packet) this.#onPacket(packet);
+  }
+
+  /** @internal The engine session closed. */
+  onClose(reason: CloseReason | DisconnectReason, description?: string): void {
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    for (const socket of [...this.#sockets.values()]) {
+      socket.onClose(reason as DisconnectReason, description);
+    }
+    this.#sockets.clear();
+    this.#byNamespace.clear();
+    this.#decoder.reset();
+  }
+
+  #onPacket(packet: Packet): void {
+    const socket = this.#byNamespace.get(packet.nsp);
+    if (packet.type === PacketType.CONNECT) {
+      if (socket || this.#pendingConnects.has(packet.nsp)) {
+        this.#refuse(new Error(`duplicate CONNECT for ${packet.nsp}`));
+        return;
+      }
+      this.#connect(packet.nsp, (packet.data ?? {}) as Record<string, unknown>);
+      return;
+    }
+    if (!socket || packet.type === PacketType.CONNECT_ERROR) {
+      // DISCONNECT for a namespace the client has left already is harmless.
+      if (packet.type === PacketType.DISCONNECT) return;
+      this.#refuse(new Error(`packet for a namespace not joined: ${packet.nsp}`));
+      return;
+    }
+    if (!socket.onPacket(packet)) this.#refuse(new Error("acknowledgement for an unknown id"));
+  }
+
+  async #connect(name: string, auth: Record<string, unknown>): Promise<void> {
+    this.#pendingConnects.add(name);
+    let nsp: Namespace | undefined;
+    try {
+      nsp = await this.#host.resolveNamespace(name, auth);
+    } catch (err) {
+      console.error("webio: namespace resolution threw:", err);
+    }
+    if (this.conn.readyState !== "open") return;
+    if (!nsp) {
+      this.#pendingConnects.delete(name);
+      this.writePacket({
+        type: PacketType.CONNECT_ERROR,
+        nsp: name,
+        data: { message: "Invalid namespace" },
+      }, {});
+      return;
+    }
+    nsp.add(this, auth, (socket) => {
+      this.#sockets.set(socket.id, socket);
+      this.#byNamespace.set(name, socket);
+      clearTimeout(this.#connectTimer);
+      this.#connectTimer = undefined;
+    });
+    this.#pendingConnects.delete(name);
+  }
+
+  /** A protocol violation: every socket sees the error, the connection closes. */
+  #refuse(err: unknown): void {
+    for (const socket of this.#sockets.values()) socket.onError(err);
+    this.close();
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * A namespace: a channel of its own over the shared connection, with its
+ * sockets, middlewares, rooms (through its adapter) and broadcasting.
+ *
+ * @module
+ */
+
+import { Emitter } from "./_emitter.ts";
+import type { Adapter, AdapterConstructor, AdapterSocket, Room } from "./adapter.ts";
+import { BroadcastOperator } from "./broadcast.ts";
+import type { Client } from "./client.ts";
+import { PacketType } from "./parser/packet.ts";
+import { Socket } from "./socket.ts";
+import type {
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventParams,
+  EventsMap,
+} from "./typed_events.ts";
+
+/** A namespace middleware: call `next()` to accept, `next(err)` to refuse. */
+export type NamespaceMiddleware<S> = (socket: S, next: (err?: ExtendedError) => void) => void;
+
+/** An error whose `data` reaches the client's `connect_error`. */
+export interface ExtendedError extends Error {
+  data?: unknown;
+}
+
+/** What a namespace needs of its server. */
+export interface NamespaceHost {
+  /** Builds the adapter of a namespace. */
+  readonly adapterConstructor: AdapterConstructor;
+  /** Called when a dynamic child namespace emptied (cleanupEmptyChildNamespaces). */
+  readonly cleanupEmptyChildNamespaces: boolean;
+  /** Forgets a namespace. */
+  removeNamespace(name: string): void;
+}
+
+/** Events of a namespace. */
+export interface NamespaceReservedEvents<S> {
+  connection: (socket: S) => void;
+  connect: (socket: S) => void;
+}
+
+/**
+ * A Socket.IO namespace.
+ *
+ * @example
+ * ```ts ignore
+ * const admin = io.of("/admin");
+ * admin.use((socket, next) => socket.handshake.auth.token === "s3cret" ? next() : next(new Error("unauthorized")));
+ * admin.on("connection", (socket) => socket.emit("welcome"));
+ * ```
+ */
+export class Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = unknown,
+> extends Emitter<
+  NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>
+> {
+  /** The namespace name, e.g. `"/"` or `"/admin"`. */
+  readonly name: string;
+  /** Connected sockets by id. */
+  readonly sockets: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> =
+    new Map();
+  /** The adapter holding rooms. */
+  readonly adapter: Adapter;
+  /** The server (typed loosely to keep the module graph one-way). */
+  readonly server: unknown;
+  /** @internal Middlewares, in order. */
+  middlewares: NamespaceMiddleware<
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >[] = [];
+
+  #host: NamespaceHost;
+  #ackId = 0;
+
+  constructor(host: NamespaceHost, name: string, server: unknown) {
+    super();
+    this.#host = host;
+    this.name = name;
+    this.server = server;
+    this.adapter = new host.adapterConstructor(this);
+    void this.adapter.init();
+  }
+
+  /** @internal A fresh ack id. */
+  nextAckId(): number {
+    return this.#ackId++;
+  }
+
+  /** @internal The next ack id to be issued. */
+  peekAckId(): number {
+    return this.#ackId;
+  }
+
+  /** Registers a connection middleware. */
+  use(
+    fn: NamespaceMiddleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+  ): this {
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  // -- broadcasting --
+
+  #op(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter);
+  }
+
+  /** Targets a room (or rooms). */
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().to(room);
+  }
+
+  /** Alias of `to`. */
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().in(room);
+  }
+
+  /** Excludes a room (or rooms). */
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().except(room);
+  }
+
+  /** Emits to every socket of the namespace. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    return this.#op().emit(ev, ...args);
+  }
+
+  /** Emits and resolves with every client's answer. */
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: unknown[]): Promise<unknown[]> {
+    return this.#op().emitWithAck(ev, ...args);
+  }
+
+  /** Sends a `message` event to every socket. */
+  send(...args: unknown[]): this {
+    (this.#op().emit as (ev: string, ...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Alias of `send`. */
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  /** Sets whether to compress. */
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().compress(compress);
+  }
+
+  /** Drops the message for clients that are not ready to receive it. */
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().volatile;
+  }
+
+  /** Only this node. */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.#op().local;
+  }
+
+  /** Waits `timeout` ms for every client's ack. */
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.#op().timeout(timeout) as unknown as BroadcastOperator<
+      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+      SocketData
+    >;
+  }
+
+  /** The sockets of the namespace. */
+  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
+    return this.#op().fetchSockets() as Promise<
+      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]
+    >;
+  }
+
+  /** Makes every socket join `room`. */
+  socketsJoin(room: Room | Room[]): void {
+    this.#op().socketsJoin(room);
+  }
+
+  /** Makes every socket leave `room`. */
+  socketsLeave(room: Room | Room[]): void {
+    this.#op().socketsLeave(room);
+  }
+
+  /** Disconnects every socket. */
+  disconnectSockets(close = false): void {
+    this.#op().disconnectSockets(close);
+  }
+
+  /**
+   * Emits to the other servers of a cluster. On one node there are none: an
+   * ack callback is answered with an empty list.
+   */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<ServerSideEvents, Ev>
+  ): boolean;
+  serverSideEmit(ev: string, ...args: unknown[]): boolean {
+    if (ev === "connection" || ev === "connect" || ev === "new_namespace") {
+      throw new Error(`"${ev}" is a reserved event name`);
+    }
+    this.adapter.serverSideEmit([ev, ...args]);
+    return true;
+  }
+
+  /** Emits to the other servers and resolves with their answers (none on one node). */
+  serverSideEmitWithAck(ev: string, ...args: unknown[]): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      (this.serverSideEmit as (ev: string, ...a: unknown[]) => boolean)(
+        ev,
+        ...args,
+        (err: Error | null, responses: unknown[]) => err ? reject(err) : resolve(responses),
+      );
+    });
+  }
+
+  // -- connection lifecycle, called by the client --
+
+  /**
+   * @internal Runs the middlewares for a new socket; on success the socket
+   * connects and `onConnected` gets it, else the client gets CONNECT_ERROR.
+   */
+  add(
+    client: Client,
+    auth: Record<string, unknown>,
+    onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): void {
+    const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
+      this,
+      client,
+      auth,
+    );
+    this.#run(socket, 0, (err) => {
+      if (client.conn.readyState !== "open") return;
+      if (err) {
+        client.writePacket({
+          type: PacketType.CONNECT_ERROR,
+          nsp: this.name,
+          data: err.data === undefined
+            ? { message: err.message }
+            : { message: err.message, data: err.data },
+        }, {});
+        return;
+      }
+      this.sockets.set(socket.id, socket);
+      socket.onConnect();
+      onConnected(socket);
+      this.emitEvent("connect", socket);
+      this.emitEvent("connection", socket);
+    });
+  }
+
+  #run(
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    index: number,
+    done: (err?: ExtendedError) => void,
+  ): void {
+    const fn = this.middlewares[index];
+    if (!fn) return done();
+    let called = false;
+    const next = (err?: ExtendedError) => {
+      if (called) return;
+      called = true;
+      if (err) done(err instanceof Error ? err : Object.assign(new Error(String(err))));
+      else this.#run(socket, index + 1, done);
+    };
+    try {
+      const result = fn(socket, next) as unknown;
+      if (result instanceof Promise) result.catch((err) => next(err));
+    } catch (err) {
+      next(err as ExtendedError);
+    }
+  }
+
+  /** @internal Forgets a socket that disconnected. */
+  remove(socket: AdapterSocket): void {
+    this.sockets.delete(socket.id);
+    if (this.#host.cleanupEmptyChildNamespaces && this.isChild && this.sockets.size === 0) {
+      void this.adapter.close();
+      this.#host.removeNamespace(this.name);
+    }
+  }
+
+  /** @internal Whether this namespace was created by a dynamic parent. */
+  isChild = false;
+
+  protected override onListenerError(err: unknown, event: string): void {
+    console.error(`webio: "${event}" handler of namespace ${this.name} threw:`, err);
+  }
+}
