@@ -16,6 +16,46 @@
  * @module
  */
 
+export { Server, type ServerReservedEvents } from "./src/server.ts";
+export type { ServerOptions } from "./src/server_options.ts";
+export {
+  type ExtendedError,
+  Namespace,
+  type NamespaceMiddleware,
+  type NamespaceReservedEvents,
+} from "./src/namespace.ts";
+export { type NamespaceMatcher, ParentNamespace } from "./src/parent_namespace.ts";
+export {
+  type DisconnectReason,
+  type PacketMiddleware,
+  Socket,
+  type SocketReservedEvents,
+} from "./src/socket.ts";
+export type { Handshake } from "./src/handshake.ts";
+export { BroadcastOperator } from "./src/broadcast.ts";
+export {
+  type AckFn,
+  Adapter,
+  type AdapterConstructor,
+  type AdapterEvents,
+  type AdapterNamespace,
+  type AdapterSocket,
+  type BroadcastFlags,
+  type BroadcastOptions,
+  type Room,
+  type SocketId,
+  type WriteOptions,
+} from "./src/adapter.ts";
+export { Client } from "./src/client.ts";
+export type {
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventParams,
+  EventsMap,
+} from "./src/typed_events.ts";
+export { type Packet, PacketType } from "./src/parser/packet.ts";
 export { type EngineEvents, EngineServer } from "./src/engine/server.ts";
 export {
   type CloseReason,
