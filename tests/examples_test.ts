@@ -1,0 +1,120 @@
+/**
+ * Every example program runs and behaves as the Socket.IO introduction
+ * describes, driven by the official client.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { io } from "socket.io-client";
+import { runExample } from "./_fixtures/example_process.ts";
+import { once } from "./_fixtures/io.ts";
+
+const clientOpts = { forceNew: true, reconnection: false } as const;
+
+test("greetings: send and emit with bytes, both directions", async () => {
+  const ex = await runExample("examples/greetings.ts");
+  const socket = io(ex.url.replace("http", "ws"), clientOpts);
+  try {
+    const message = once<[string]>(socket, "message");
+    const greetings = once<unknown[]>(socket, "greetings");
+    await once(socket, "connect");
+    socket.send("Hello!");
+    socket.emit("salutations", "Hello!", { "mr": "john" }, Uint8Array.from([1, 2, 3, 4]));
+    assert.deepEqual(await message, ["Hello!"]);
+    const [a, b, c] = await greetings;
+    assert.equal(a, "Hey!");
+    assert.deepEqual(b, { ms: "jane" });
+    assert.deepEqual([...new Uint8Array(c as ArrayBuffer)], [4, 3, 3, 1]);
+    await ex.waitFor(/^Hello!$/);
+    // The salutations line (Bun prints the object over several lines).
+    await ex.waitFor(/Uint8Array\(4\) \[ 1, 2, 3, 4 \]/);
+  } finally {
+    socket.disconnect();
+    await ex.stop();
+  }
+});
+
+test("hello_howdy: hello from the server, howdy and an ack from the client", async () => {
+  const ex = await runExample("examples/hello_howdy.ts");
+  const socket = io(ex.url, clientOpts);
+  try {
+    const [hello] = await once<[string]>(socket, "hello");
+    assert.equal(hello, "world");
+    socket.emit("howdy", "stranger");
+    await ex.waitFor(/^stranger$/);
+    const answer = await socket.emitWithAck("update item", 1, { name: "updated" });
+    assert.deepEqual(answer, { status: "ok" });
+  } finally {
+    socket.disconnect();
+    await ex.stop();
+  }
+});
+
+test("echo: message echo with connect and disconnect logs", async () => {
+  const ex = await runExample("examples/echo.ts");
+  const socket = io(ex.url, clientOpts);
+  try {
+    await once(socket, "connect");
+    await ex.waitFor(`connect ${socket.id}`);
+    const reply = once<[string]>(socket, "message");
+    socket.send("ping");
+    assert.deepEqual(await reply, ["Server received: ping"]);
+    const id = socket.id;
+    socket.disconnect();
+    await ex.waitFor(`disconnect ${id} due to client namespace disconnect`);
+  } finally {
+    socket.disconnect();
+    await ex.stop();
+  }
+});
+
+test("namespaces: /chat rooms, /news, and /admin behind auth", async () => {
+  const ex = await runExample("examples/namespaces.ts");
+  const alice = io(ex.url + "/chat", clientOpts);
+  const bob = io(ex.url + "/chat", clientOpts);
+  const carol = io(ex.url + "/chat", clientOpts);
+  const news = io(ex.url + "/news", clientOpts);
+  const intruder = io(ex.url + "/admin", { ...clientOpts, auth: { token: "nope" } });
+  const admin = io(ex.url + "/admin", { ...clientOpts, auth: { token: "let-me-in" } });
+  const headline = once(news, "headline");
+  const refused = once<[Error & { data?: unknown }]>(intruder, "connect_error");
+  const welcome = once(admin, "welcome");
+  try {
+    await Promise.all([alice, bob, carol].map((s) => once(s, "connect")));
+    const joined = once(alice, "joined");
+    alice.emit("join", "room1");
+    await new Promise((r) => setTimeout(r, 100));
+    bob.emit("join", "room1");
+    assert.deepEqual(await joined, [bob.id]);
+    let carolHeard = false;
+    carol.on("said", () => carolHeard = true);
+    const heard = once(alice, "said");
+    bob.emit("say", "room1", "hi room1");
+    assert.deepEqual(await heard, ["hi room1"]);
+    assert.equal(carolHeard, false);
+
+    assert.deepEqual(await headline, ["webio runs the Socket.IO examples"]);
+    const [err] = await refused;
+    assert.equal(err.message, "not authorized");
+    assert.deepEqual(err.data, { content: "Please retry later" });
+    assert.deepEqual(await welcome, ["admin"]);
+  } finally {
+    for (const s of [alice, bob, carol, news, intruder, admin]) s.disconnect();
+    await ex.stop();
+  }
+});
+
+test("hono_app: webio beside a JSON route and a page", async () => {
+  const ex = await runExample("examples/hono_app.ts");
+  const socket = io(ex.url, clientOpts);
+  try {
+    await once(socket, "connect");
+    assert.equal(await socket.emitWithAck("ping"), "pong");
+    const health = await fetch(ex.url + "/api/health").then((r) => r.json());
+    assert.deepEqual(health, { ok: true, clients: 1 });
+    const page = await fetch(ex.url + "/");
+    assert.match(await page.text(), /webio on Hono/);
+  } finally {
+    socket.disconnect();
+    await ex.stop();
+  }
+});
