@@ -155,7 +155,8 @@ export class BroadcastOperator<
   }
 
   /**
-   * Emits and resolves with every client's answer; rejects on timeout.
+   * Emits and resolves with every client's answer; rejects on timeout with
+   * an error whose `responses` holds the answers that did arrive.
    */
   emitWithAck<Ev extends EventNames<EmitEvents>>(
     ev: Ev,
@@ -165,9 +166,22 @@ export class BroadcastOperator<
       (this.emit as (ev: string, ...a: unknown[]) => boolean)(
         ev,
         ...args,
-        (err: Error | null, responses: unknown[]) => err ? reject(err) : resolve(responses),
+        (err: Error | null, responses: unknown[]) => {
+          if (!err) return resolve(responses);
+          reject(Object.assign(err, { responses }));
+        },
       );
     });
+  }
+
+  /**
+   * The ids of the sockets in the targeted rooms (`except` is not applied,
+   * as officially).
+   *
+   * @deprecated As officially: use {@linkcode BroadcastOperator.fetchSockets}.
+   */
+  allSockets(): Promise<Set<string>> {
+    return this.#adapter.sockets(this.#rooms);
   }
 
   /** The targeted sockets. */

@@ -16,7 +16,10 @@ import type { DisconnectReason, Socket } from "./socket.ts";
 
 /** What a client needs of the server. */
 export interface ClientHost {
-  /** Milliseconds an engine connection may stay without any namespace. */
+  /**
+   * Milliseconds an engine connection may stay without any namespace, and
+   * that the attachments of one binary packet may take to arrive.
+   */
   readonly connectTimeout: number;
   /** Largest number of binary attachments in one packet. */
   readonly maxAttachments: number;
@@ -51,6 +54,8 @@ export class Client implements SessionHandler {
   #sockets = new Map<string, AnySocket>();
   #byNamespace = new Map<string, AnySocket>();
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #attachmentTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Namespaces whose CONNECT has not been answered yet. */
   #pendingConnects = new Set<string>();
 
   constructor(host: ClientHost, conn: EngineSession) {
@@ -77,6 +82,12 @@ export class Client implements SessionHandler {
 
   /** @internal Encodes and writes a packet. */
   writePacket(packet: Packet, opts: WriteOptions): void {
+    // A CONNECT stays pending until the client has its answer: a socket's
+    // CONNECT or a CONNECT_ERROR (written here by the namespace when its
+    // middlewares refuse). Until then, another CONNECT to it is refused.
+    if (packet.type === PacketType.CONNECT || packet.type === PacketType.CONNECT_ERROR) {
+      this.#pendingConnects.delete(packet.nsp);
+    }
     if (this.conn.readyState !== "open") return;
     this.writeToEngine(encodePacket(packet), opts);
   }
@@ -111,6 +122,14 @@ export class Client implements SessionHandler {
       this.#refuse(err);
       return;
     }
+    if (this.#decoder.awaitingAttachments) {
+      this.#awaitAttachments();
+      return;
+    }
+    if (this.#attachmentTimer !== undefined) {
+      clearTimeout(this.#attachmentTimer);
+      this.#attachmentTimer = undefined;
+    }
     if (packet) this.#onPacket(packet);
   }
 
@@ -118,6 +137,9 @@ export class Client implements SessionHandler {
   onClose(reason: CloseReason | DisconnectReason, description?: string): void {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    clearTimeout(this.#attachmentTimer);
+    this.#attachmentTimer = undefined;
+    this.#pendingConnects.clear();
     for (const socket of [...this.#sockets.values()]) {
       socket.onClose(reason as DisconnectReason, description);
     }
@@ -155,7 +177,6 @@ export class Client implements SessionHandler {
     }
     if (this.conn.readyState !== "open") return;
     if (!nsp) {
-      this.#pendingConnects.delete(name);
       this.writePacket({
         type: PacketType.CONNECT_ERROR,
         nsp: name,
@@ -163,13 +184,35 @@ export class Client implements SessionHandler {
       }, {});
       return;
     }
+    // The middlewares may take their time: the name stays pending until the
+    // namespace writes CONNECT or CONNECT_ERROR (see `writePacket`).
     nsp.add(this, auth, (socket) => {
       this.#sockets.set(socket.id, socket);
       this.#byNamespace.set(name, socket);
       clearTimeout(this.#connectTimer);
       this.#connectTimer = undefined;
     });
-    this.#pendingConnects.delete(name);
+  }
+
+  /**
+   * A binary packet is waiting for its attachments. What one packet holds
+   * is bounded by `maxAttachments` frames of at most `maxHttpBufferSize`
+   * bytes, and a text frame before the last attachment is refused by the
+   * decoder. Time is bounded too: a conforming client sends the attachments
+   * right after their packet, so when they have not all arrived within
+   * `connectTimeout` the connection is refused, instead of holding the
+   * partial packet for as long as the client keeps answering pings.
+   */
+  #awaitAttachments(): void {
+    if (this.#attachmentTimer !== undefined) return;
+    const ms = this.#host.connectTimeout;
+    this.#attachmentTimer = setTimeout(() => {
+      this.#attachmentTimer = undefined;
+      if (!this.#decoder.awaitingAttachments) return;
+      this.#refuse(
+        new Error(`Cannot decode packet: attachments did not arrive within ${ms} ms`),
+      );
+    }, ms);
   }
 
   /** A protocol violation: every socket sees the error, the connection closes. */

@@ -17,7 +17,7 @@ export interface Handshake {
   address: string;
   /** Whether the request was cross-domain (had an `Origin`). */
   xdomain: boolean;
-  /** Whether the connection is over TLS. */
+  /** Whether the request came over TLS (to this server, not to a proxy before it). */
   secure: boolean;
   /** When the handshake happened, in ms since the epoch. */
   issued: number;
@@ -48,13 +48,13 @@ export function buildHandshake(
   request.headers.forEach((value, key) => headers[key] = value);
   const query: Record<string, string> = {};
   url.searchParams.forEach((value, key) => query[key] = value);
-  const forwardedProto = headers["x-forwarded-proto"];
   return {
     headers,
     time: new Date(issued).toString(),
     address: conn.remoteAddress,
     xdomain: headers.origin !== undefined,
-    secure: url.protocol === "https:" || url.protocol === "wss:" || forwardedProto === "https",
+    // Only the connection itself counts, as officially: `X-Forwarded-Proto` is the client's word.
+    secure: url.protocol === "https:" || url.protocol === "wss:",
     issued,
     url: url.pathname + url.search,
     query,

@@ -12,7 +12,7 @@ import type { Client } from "./client.ts";
 import { PacketType } from "./parser/packet.ts";
 import { Socket } from "./socket.ts";
 import type {
-  DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventParams,
@@ -66,8 +66,8 @@ export class Namespace<
   /** Connected sockets by id. */
   readonly sockets: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> =
     new Map();
-  /** The adapter holding rooms. */
-  readonly adapter: Adapter;
+  /** The adapter holding rooms (replaced when `io.adapter(...)` sets a new class). */
+  adapter: Adapter;
   /** The server (typed loosely to keep the module graph one-way). */
   readonly server: unknown;
   /** @internal Middlewares, in order. */
@@ -84,6 +84,12 @@ export class Namespace<
     this.name = name;
     this.server = server;
     this.adapter = new host.adapterConstructor(this);
+    void this.adapter.init();
+  }
+
+  /** @internal Replaces the adapter with a new one of the server's current class. */
+  initAdapter(): void {
+    this.adapter = new this.#host.adapterConstructor(this);
     void this.adapter.init();
   }
 
@@ -165,11 +171,23 @@ export class Namespace<
   /** Waits `timeout` ms for every client's ack. */
   timeout(
     timeout: number,
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     return this.#op().timeout(timeout) as unknown as BroadcastOperator<
-      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+      DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
       SocketData
     >;
+  }
+
+  /**
+   * The ids of the namespace's sockets.
+   *
+   * @deprecated As officially: use {@linkcode Namespace.fetchSockets}.
+   */
+  allSockets(): Promise<Set<string>> {
+    return this.#op().allSockets();
   }
 
   /** The sockets of the namespace. */

@@ -15,12 +15,19 @@ import { type NamespaceMatcher, ParentNamespace } from "./parent_namespace.ts";
 import type { RequestInfo } from "./runtime/conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./runtime/handler.ts";
 import { serveAuto } from "./runtime/serve.ts";
+import {
+  attachNodeHttp,
+  isNodeHttpServer,
+  type NodeHttpAttachment,
+  type NodeHttpServerLike,
+} from "./runtime/node_http.ts";
+import { type ClientFileResponder, clientFileResponder } from "./serve_client.ts";
 import { bunHandler, type BunPair } from "./runtime/bun.ts";
 import { type HonoBinding, honoHandler } from "./runtime/hono.ts";
 import type { ServerOptions } from "./server_options.ts";
 import type { Socket } from "./socket.ts";
 import type {
-  DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventParams,
@@ -33,6 +40,10 @@ export interface ServerReservedEvents<S, N> {
   connect: (socket: S) => void;
   new_namespace: (namespace: N) => void;
 }
+
+/** The server's events for given event maps. */
+type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
 
 class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
   fire(nsp: unknown): void {
@@ -69,22 +80,40 @@ export class Server<
   #nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   #parents: {
     matcher: NamespaceMatcher;
+    /** Set when the parent was made from a RegExp: `of(name)` then attaches to it. */
+    regex?: RegExp;
     parent: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   }[] = [];
   #events = new NewNamespaceEvents();
   #nspHost: NamespaceHost;
   #clientHost: ClientHost;
+  #adapter: AdapterConstructor;
+  #connectTimeout: number;
   #listening: ServeHandle | undefined;
+  #nodeHttp: NodeHttpAttachment | undefined;
+  #clientFiles: ClientFileResponder | undefined;
 
   constructor(options?: ServerOptions);
   constructor(port: number, options?: ServerOptions);
-  constructor(portOrOptions?: number | ServerOptions, maybeOptions?: ServerOptions) {
-    const options = typeof portOrOptions === "object" ? portOrOptions : maybeOptions ?? {};
+  constructor(httpServer: NodeHttpServerLike, options?: ServerOptions);
+  constructor(
+    portOrOptions?: number | NodeHttpServerLike | ServerOptions,
+    maybeOptions?: ServerOptions,
+  ) {
+    const options = typeof portOrOptions === "object" && !isNodeHttpServer(portOrOptions)
+      ? portOrOptions
+      : maybeOptions ?? {};
     this.opts = { ...options, path: options.path ?? "/socket.io" };
+    this.#clientFiles = clientFileResponder(this.opts);
     this.engine = new EngineServer({ ...options, path: this.opts.path });
-    const adapter: AdapterConstructor = options.adapter ?? Adapter;
+    this.#adapter = options.adapter ?? Adapter;
+    this.#connectTimeout = options.connectTimeout ?? 45000;
+    // deno-lint-ignore no-this-alias
+    const server = this; // the hosts' getters read settings that `adapter()` etc. may change
     this.#nspHost = {
-      adapterConstructor: adapter,
+      get adapterConstructor() {
+        return server.#adapter;
+      },
       cleanupEmptyChildNamespaces: options.cleanupEmptyChildNamespaces ?? false,
       removeNamespace: (name) => {
         this.#nsps.delete(name);
@@ -92,20 +121,24 @@ export class Server<
       },
     };
     this.#clientHost = {
-      connectTimeout: options.connectTimeout ?? 45000,
+      get connectTimeout() {
+        return server.#connectTimeout;
+      },
       maxAttachments: options.maxAttachments ?? 10,
       resolveNamespace: (name, auth) => this.#resolveNamespace(name, auth),
     };
     this.engine.on("connection", (session) => new Client(this.#clientHost, session));
     this.sockets = this.of("/");
-    if (typeof portOrOptions === "number") this.listen(portOrOptions);
+    if (typeof portOrOptions === "number" || isNodeHttpServer(portOrOptions)) {
+      this.listen(portOrOptions);
+    }
   }
 
   // -- serving --
 
   /** Answers one request (polling, WebSocket upgrade). */
   handleRequest(request: Request, info?: RequestInfo): Promise<Response> {
-    return this.engine.handleRequest(request, info);
+    return this.#clientFiles?.(request) ?? this.engine.handleRequest(request, info);
   }
 
   /** Milliseconds a long poll may be held. */
@@ -122,14 +155,17 @@ export class Server<
    * Starts listening on `port` with `Deno.serve` or `Bun.serve`, whichever
    * runtime runs this code.
    */
-  listen(port: number, options: Omit<ServeOptions, "port"> = {}): this {
-    if (this.#listening) throw new Error("Cannot listen: the server is already listening");
-    this.#listening = serveAuto(this, { ...options, port });
+  listen(port: number | NodeHttpServerLike, options: Omit<ServeOptions, "port"> = {}): this {
+    if (this.#listening || this.#nodeHttp) {
+      throw new Error("Cannot listen: the server is already listening");
+    }
+    if (typeof port === "number") this.#listening = serveAuto(this, { ...options, port });
+    else this.#nodeHttp = attachNodeHttp(this, port, this.opts.path);
     return this;
   }
 
   /** Alias of `listen`. */
-  attach(port: number, options: Omit<ServeOptions, "port"> = {}): this {
+  attach(port: number | NodeHttpServerLike, options: Omit<ServeOptions, "port"> = {}): this {
     return this.listen(port, options);
   }
 
@@ -155,14 +191,47 @@ export class Server<
   async close(callback?: (err?: Error) => void): Promise<void> {
     try {
       this.engine.close();
-      for (const nsp of this.#nsps.values()) await nsp.adapter.close();
+      // One failing adapter must not keep the others, or the listener, open.
+      await Promise.allSettled(
+        [...this.#nsps.values()].map(async (nsp) => await nsp.adapter.close()),
+      );
       await this.#listening?.shutdown();
       this.#listening = undefined;
+      await this.#nodeHttp?.close();
+      this.#nodeHttp = undefined;
       callback?.();
     } catch (err) {
       if (callback) callback(err as Error);
       else throw err;
     }
+  }
+
+  // -- settings, as the official getter/setter methods --
+
+  /** The adapter class in use. */
+  adapter(): AdapterConstructor;
+  /** Sets the adapter class: every existing namespace gets a new, empty adapter. */
+  adapter(adapter: AdapterConstructor): this;
+  adapter(adapter?: AdapterConstructor): AdapterConstructor | this {
+    if (adapter === undefined) return this.#adapter;
+    this.#adapter = adapter;
+    for (const nsp of this.#nsps.values()) nsp.initAdapter();
+    return this;
+  }
+
+  /** Milliseconds an engine connection may stay without joining a namespace. */
+  connectTimeout(): number;
+  /** Sets `connectTimeout` for connections made from now on. */
+  connectTimeout(ms: number): this;
+  connectTimeout(ms?: number): number | this {
+    if (ms === undefined) return this.#connectTimeout;
+    this.#connectTimeout = ms;
+    return this;
+  }
+
+  /** Where the protocol is served, e.g. `"/socket.io"`. */
+  path(): string {
+    return this.opts.path!;
   }
 
   // -- namespaces --
@@ -183,19 +252,29 @@ export class Server<
       const matcher: NamespaceMatcher = typeof name === "function"
         ? name
         : (n, _auth, next) => next(null, name.test(n));
-      this.#parents.push({ matcher, parent });
+      this.#parents.push({ matcher, regex: name instanceof RegExp ? name : undefined, parent });
       if (fn) parent.on("connect", fn);
       return parent;
     }
     const key = name.startsWith("/") ? name : "/" + name;
     let nsp = this.#nsps.get(key);
     if (!nsp) {
-      nsp = new Namespace(this.#nspHost, key, this);
+      // A name matching a RegExp parent becomes that parent's child, as officially.
+      const owner = this.#parents.find(({ regex }) => regex?.test(key))?.parent;
+      nsp = owner ? owner.createChild(key) : new Namespace(this.#nspHost, key, this);
       this.#nsps.set(key, nsp);
       if (key !== "/") this.#events.fire(nsp);
     }
     if (fn) nsp.on("connect", fn);
     return nsp;
+  }
+
+  /** The namespaces by name (dynamic children included, parents not). */
+  get _nsps(): ReadonlyMap<
+    string,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  > {
+    return this.#nsps;
   }
 
   async #resolveNamespace(
@@ -207,7 +286,7 @@ export class Server<
     for (const { matcher, parent } of this.#parents) {
       const allow = await new Promise<boolean>((resolve) => {
         try {
-          matcher(name, auth, (err, ok) => resolve(!err && ok === true));
+          matcher(name, auth, (err, ok) => resolve(!err && Boolean(ok)));
         } catch {
           resolve(false);
         }
@@ -227,17 +306,9 @@ export class Server<
   // -- events (connection events belong to the main namespace) --
 
   /** Listens to `connection`/`connect` (main namespace) or `new_namespace`. */
-  on<
-    Ev extends keyof ServerReservedEvents<
-      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-    >,
-  >(
+  on<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ServerReservedEvents<
-      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-    >[Ev],
+    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
   ): this {
     if (ev === "new_namespace") this.#events.on("new_namespace", listener as (n: unknown) => void);
     else this.sockets.on(ev as "connection", listener as never);
@@ -245,17 +316,9 @@ export class Server<
   }
 
   /** Like `on`, once. */
-  once<
-    Ev extends keyof ServerReservedEvents<
-      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-    >,
-  >(
+  once<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ServerReservedEvents<
-      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-    >[Ev],
+    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
   ): this {
     if (ev === "new_namespace") {
       this.#events.once("new_namespace", listener as (n: unknown) => void);
@@ -334,8 +397,20 @@ export class Server<
   /** Waits `timeout` ms for every client's ack. */
   timeout(
     timeout: number,
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     return this.sockets.timeout(timeout);
+  }
+
+  /**
+   * The ids of the main namespace's sockets.
+   *
+   * @deprecated As officially: use {@linkcode Server.fetchSockets}.
+   */
+  allSockets(): Promise<Set<string>> {
+    return this.sockets.allSockets();
   }
 
   /** The sockets of the main namespace. */

@@ -7,7 +7,8 @@
 import { Emitter } from "./_emitter.ts";
 import { type AnyEventListener, AnyListeners } from "./_any_listeners.ts";
 import type { AckFn, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
-import { BroadcastOperator, TIMEOUT_MESSAGE } from "./broadcast.ts";
+import { PendingAcks } from "./_acks.ts";
+import { BroadcastOperator } from "./broadcast.ts";
 import type { Client } from "./client.ts";
 import type { EngineSession } from "./engine/session.ts";
 import { generateId } from "./engine/options.ts";
@@ -16,47 +17,31 @@ import type { Namespace } from "./namespace.ts";
 import { encodeEvent } from "./parser/encode.ts";
 import { type Packet, PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
 import type {
+  AckResult,
+  AllButLast,
+  AnyListener,
   DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
   DefaultEventsMap,
   EventNames,
+  EventNamesWithAck,
   EventParams,
   EventsMap,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
 } from "./typed_events.ts";
+import type { DisconnectReason, PacketMiddleware, SocketReservedEvents } from "./socket_types.ts";
 
-/** Why a socket disconnected, with the official reason strings. */
-export type DisconnectReason =
-  | "transport error"
-  | "transport close"
-  | "forced close"
-  | "ping timeout"
-  | "parse error"
-  | "server shutting down"
-  | "forced server close"
-  | "client namespace disconnect"
-  | "server namespace disconnect";
+export type { DisconnectReason, PacketMiddleware, SocketReservedEvents };
 
-/** Events a socket emits by itself. */
-export interface SocketReservedEvents {
-  disconnect: (reason: DisconnectReason, description?: unknown) => void;
-  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
-  error: (err: Error) => void;
-}
-
-/** A per-packet middleware: `[event, ...args]`, then `next(err?)`. */
-export type PacketMiddleware = (event: unknown[], next: (err?: Error) => void) => void;
-
-interface PendingAck {
-  fn: AckFn;
-  timer?: ReturnType<typeof setTimeout>;
-}
+/** Error given to timed acks still pending when the socket disconnects. */
+const DISCONNECTED_MESSAGE = "socket has been disconnected";
 
 interface EmitFlags {
   volatile?: boolean;
   compress?: boolean;
   timeout?: number;
 }
-
-type Listeners<L extends EventsMap> = L & SocketReservedEvents;
 
 /**
  * One client connected to one namespace.
@@ -72,10 +57,11 @@ type Listeners<L extends EventsMap> = L & SocketReservedEvents;
  */
 export class Socket<
   ListenEvents extends EventsMap = DefaultEventsMap,
-  EmitEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
-  SocketData = unknown,
-> extends Emitter<Listeners<ListenEvents>> implements AdapterSocket {
+  // deno-lint-ignore no-explicit-any
+  SocketData = any,
+> extends Emitter<Record<string, AnyListener>> implements AdapterSocket {
   /** The socket id (not the engine session id). */
   readonly id: string;
   /** The namespace it belongs to. */
@@ -92,12 +78,16 @@ export class Socket<
   #auth: Record<string, unknown>;
   #issued = Date.now();
   #handshake: Handshake | undefined;
-  #acks = new Map<number, PendingAck>();
+  #acks = new PendingAcks((fn, args) => this.#callAck(fn, args));
   #flags: EmitFlags = {};
   #middlewares: PacketMiddleware[] = [];
   #any = new AnyListeners();
   #anyOutgoing = new AnyListeners();
+  /** Rooms joined before the socket connected. */
+  #early = new Set<Room>();
+  #closed = false;
 
+  /** @internal Made by the namespace when a client connects to it. */
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     client: Client,
@@ -127,6 +117,7 @@ export class Socket<
 
   /** Rooms the socket is in (its own id included). */
   get rooms(): Set<Room> {
+    if (!this.connected) return new Set(this.#early);
     return this.nsp.adapter.socketRooms(this.id) ?? new Set();
   }
 
@@ -147,23 +138,37 @@ export class Socket<
     const flags = this.#flags;
     this.#flags = {};
     const data: unknown[] = [ev, ...args];
-    let id: number | undefined;
-    if (typeof data[data.length - 1] === "function") {
-      id = this.nsp.nextAckId();
-      this.#registerAck(id, data.pop() as AckFn, flags.timeout);
+    const ack = typeof data[data.length - 1] === "function" ? data.pop() as AckFn : undefined;
+    if (this.#closed) {
+      // Gone from the namespace: nothing to send, and no answer will come.
+      if (ack && flags.timeout !== undefined) {
+        queueMicrotask(() => this.#callAck(ack, [new Error(DISCONNECTED_MESSAGE)]));
+      }
+      return true;
     }
+    const id = ack ? this.nsp.nextAckId() : undefined;
+    // Encode first: data that cannot be encoded throws before any ack is registered.
+    const frames = encodeEvent(this.nsp.name, data, id);
+    if (ack) this.#acks.add(id!, ack, flags.timeout);
     if (!this.#anyOutgoing.empty) this.#notifyOutgoing(data);
-    this.client.writeToEngine(encodeEvent(this.nsp.name, data, id), flags);
+    this.client.writeToEngine(frames, flags);
     return true;
   }
 
-  /** Emits and resolves with the client's answer (rejects on `timeout()`). */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: unknown[]): Promise<unknown> {
+  /**
+   * Emits and resolves with the client's answer. After `timeout()` it
+   * rejects when the time runs out or the socket disconnects first.
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>> {
     const withTimeout = this.#flags.timeout !== undefined;
     return new Promise((resolve, reject) => {
       const ack = withTimeout
-        ? (err: Error | null, value: unknown) => err ? reject(err) : resolve(value)
-        : (value: unknown) => resolve(value);
+        ? (err: Error | null, value: AckResult<EmitEvents, Ev>) =>
+          err ? reject(err) : resolve(value)
+        : (value: AckResult<EmitEvents, Ev>) => resolve(value);
       (this.emit as (ev: string, ...a: unknown[]) => boolean)(ev, ...args, ack);
     });
   }
@@ -205,51 +210,74 @@ export class Socket<
   }
 
   /** Broadcast to every socket of the namespace but this one. */
-  get broadcast(): BroadcastOperator<EmitEvents, SocketData> {
+  get broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     return this.#operator();
   }
 
   /** Broadcast on this node only. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     return this.#operator().local;
   }
 
   /** Broadcast to a room, excluding this socket. */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.#operator().to(room);
   }
 
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.to(room);
   }
 
   /** Broadcast to all but a room (and this socket). */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.#operator().except(room);
   }
 
-  #operator(): BroadcastOperator<EmitEvents, SocketData> {
+  #operator(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
     const flags = this.#flags;
     this.#flags = {};
-    return new BroadcastOperator<EmitEvents, SocketData>(
-      this.nsp.adapter,
-      new Set(),
-      new Set([this.id]),
-      flags,
-    );
+    return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
   }
 
   // -- rooms --
 
-  /** Joins a room or rooms. */
+  /**
+   * Joins a room or rooms. In a connection middleware (before the socket is
+   * connected) the rooms are joined once it connects; after it disconnected,
+   * nothing happens.
+   */
   join(rooms: Room | Room[]): Promise<void> | void {
-    if (!this.connected) return;
-    return this.nsp.adapter.addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+    if (this.#closed) return;
+    const list = Array.isArray(rooms) ? rooms : [rooms];
+    if (!this.connected) {
+      for (const room of list) this.#early.add(room);
+      return;
+    }
+    return this.nsp.adapter.addAll(this.id, new Set(list));
   }
 
   /** Leaves a room. */
   leave(room: Room): Promise<void> | void {
+    if (!this.connected) {
+      this.#early.delete(room);
+      return;
+    }
     return this.nsp.adapter.del(this.id, room);
   }
 
@@ -263,7 +291,7 @@ export class Socket<
     if (!this.connected) return this;
     if (close) {
       this.client.disconnectAll();
-    } else {
+    } else if (!this.#closed) {
       this.#packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
       this.onClose("server namespace disconnect");
     }
@@ -274,6 +302,55 @@ export class Socket<
   use(fn: PacketMiddleware): this {
     this.#middlewares.push(fn);
     return this;
+  }
+
+  // -- listeners, typed from ListenEvents and the reserved events --
+
+  /** Adds a listener for an event from the client, or a reserved event. */
+  override on<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+    listener: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): this {
+    return super.on(ev, listener as AnyListener);
+  }
+
+  /** Alias of `on`. */
+  override addListener<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+    listener: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): this {
+    return super.on(ev, listener as AnyListener);
+  }
+
+  /** Adds a listener that runs at most once. */
+  override once<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+    listener: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): this {
+    return super.once(ev, listener as AnyListener);
+  }
+
+  /** Removes a listener, or every listener of `ev`. */
+  override off<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+    listener?: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): this {
+    return super.off(ev, listener as AnyListener | undefined);
+  }
+
+  /** Alias of `off`. */
+  override removeListener<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+    listener?: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): this {
+    return super.off(ev, listener as AnyListener | undefined);
+  }
+
+  /** The listeners of `ev` (a copy). */
+  override listeners<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    ev: Ev,
+  ): ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>[] {
+    return super.listeners(ev) as ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>[];
   }
 
   // -- catch-all listeners --
@@ -329,7 +406,9 @@ export class Socket<
   /** @internal Completes the connection: joins its own room, sends CONNECT. */
   onConnect(): void {
     this.connected = true;
-    this.join(this.id);
+    const early = this.#early;
+    this.#early = new Set();
+    this.join([...early, this.id]);
     this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } });
   }
 
@@ -340,7 +419,7 @@ export class Socket<
     data: unknown[],
     ack?: { id: number; fn: AckFn },
   ): void {
-    if (ack) this.#acks.set(ack.id, { fn: ack.fn });
+    if (ack) this.#acks.add(ack.id, ack.fn);
     if (!this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     this.client.writeToEngine(frames, opts);
   }
@@ -363,29 +442,30 @@ export class Socket<
 
   /** @internal Ends the socket with `reason`. */
   onClose(reason: DisconnectReason, description?: unknown): void {
-    if (!this.connected) return;
+    // `#closed` also stops a `disconnecting` handler from closing it again.
+    if (!this.connected || this.#closed) return;
+    this.#closed = true;
     this.#fire("disconnecting", reason, description);
-    for (const [id, pending] of this.#acks) {
-      if (pending.timer === undefined) continue;
-      clearTimeout(pending.timer);
-      this.#acks.delete(id);
-      pending.fn(new Error("socket has been disconnected"));
-    }
-    this.#acks.clear();
     this.nsp.adapter.delAll(this.id);
     this.nsp.remove(this);
     this.client.remove(this);
     this.connected = false;
+    // Timed acks fail now rather than at their deadline.
+    this.#acks.failAll(DISCONNECTED_MESSAGE);
     this.#fire("disconnect", reason, description);
   }
 
-  /** @internal Reports an error to the socket's `error` listeners. */
+  /**
+   * @internal Reports an error (a packet refused by a `use()` middleware, a
+   * protocol violation) to the socket's `error` listeners. With none it is
+   * dropped, as officially: a misbehaving client must not flood the log.
+   */
   onError(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    if (this.listenerCount("error") > 0) this.#fire("error", error);
-    else console.error("webio: socket error with no `error` listener:", error);
+    this.#fire("error", error);
   }
 
+  /** Where errors thrown by this socket's handlers go; logs them by default. */
   protected override onListenerError(err: unknown, event: string): void {
     console.error(`webio: handler for "${event}" on socket ${this.id} threw:`, err);
   }
@@ -405,13 +485,23 @@ export class Socket<
   #runMiddlewares(args: unknown[], index: number): void {
     const fn = this.#middlewares[index];
     if (!fn) return this.#dispatch(args);
+    // `next` counts once; a throw or rejection before it refuses the packet.
+    let done = false;
+    const next = (err?: Error) => {
+      if (done) return;
+      done = true;
+      if (err) this.onError(err);
+      else this.#runMiddlewares(args, index + 1);
+    };
+    const fail = (err: unknown) => {
+      if (done) this.onListenerError(err, "use");
+      else next(err instanceof Error ? err : new Error(String(err)));
+    };
     try {
-      fn(args, (err) => {
-        if (err) this.onError(err);
-        else this.#runMiddlewares(args, index + 1);
-      });
+      const result = fn(args, next) as unknown;
+      if (result instanceof Promise) result.catch(fail);
     } catch (err) {
-      this.onError(err);
+      fail(err);
     }
   }
 
@@ -425,19 +515,8 @@ export class Socket<
   }
 
   #onAck(id: number, args: unknown[]): boolean {
-    const pending = this.#acks.get(id);
-    if (!pending) {
-      // An id that was never issued is hostile; an expired one is ignored.
-      return id < this.nsp.peekAckId();
-    }
-    this.#acks.delete(id);
-    if (pending.timer !== undefined) {
-      clearTimeout(pending.timer);
-      this.#callAck(pending.fn, [null, ...args]);
-    } else {
-      this.#callAck(pending.fn, args);
-    }
-    return true;
+    // An id that was never issued is hostile; an expired one is ignored.
+    return this.#acks.settle(id, args) || id < this.nsp.peekAckId();
   }
 
   #callAck(fn: AckFn, args: unknown[]): void {
@@ -447,18 +526,6 @@ export class Socket<
     } catch (err) {
       this.onListenerError(err, "ack");
     }
-  }
-
-  #registerAck(id: number, fn: AckFn, timeout: number | undefined): void {
-    if (timeout === undefined) {
-      this.#acks.set(id, { fn });
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#acks.delete(id);
-      this.#callAck(fn, [new Error(TIMEOUT_MESSAGE)]);
-    }, timeout);
-    this.#acks.set(id, { fn, timer });
   }
 
   #ackFor(id: number): AckFn {

@@ -6,7 +6,15 @@
 
 const CHUNK = 0x8000;
 
-/** Encodes bytes as standard base64. */
+/**
+ * Encodes bytes as standard base64.
+ *
+ * @example
+ * ```ts
+ * import { encodeBase64 } from "./_base64.ts";
+ * encodeBase64(new Uint8Array([1, 2, 3, 4])); // "AQIDBA=="
+ * ```
+ */
 export function encodeBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += CHUNK) {
@@ -18,7 +26,15 @@ export function encodeBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Decodes standard base64; throws `TypeError` on invalid input. */
+/**
+ * Decodes standard base64; throws `TypeError` on invalid input.
+ *
+ * @example
+ * ```ts
+ * import { decodeBase64 } from "./_base64.ts";
+ * decodeBase64("AQIDBA=="); // Uint8Array [1, 2, 3, 4]
+ * ```
+ */
 export function decodeBase64(text: string): Uint8Array {
   let binary: string;
   try {

@@ -1,34 +1,49 @@
 /**
- * CORS for polling requests and preflights, with the options of the `cors`
- * package that the official server uses.
+ * CORS for polling requests and preflights, with the options and answers of
+ * the `cors` package that the official server uses.
  *
  * @module
  */
 
-/** An allowed origin, or a function deciding it. */
-export type CorsOrigin =
-  | boolean
-  | string
-  | RegExp
-  | (string | RegExp)[]
-  | ((origin: string | undefined) => boolean | string | Promise<boolean | string>);
+/** A fixed allowed origin (or list of them). */
+export type StaticOrigin = boolean | string | RegExp | (boolean | string | RegExp)[];
 
-/** CORS options (the subset of the `cors` package that matters here). */
+/** An allowed origin, or a function deciding it per request. */
+export type CorsOrigin =
+  | StaticOrigin
+  | ((origin: string | undefined) => StaticOrigin | undefined | Promise<StaticOrigin | undefined>);
+
+/** CORS options (the options of the `cors` package that matter here). */
 export interface CorsOptions {
-  /** Allowed origins; `true` or `"*"` reflects/allows any. Default `"*"`. */
+  /**
+   * Allowed origins, as in the `cors` package: `"*"` (the default) allows
+   * any; a string is sent as is; `true` reflects the request's origin; a
+   * RegExp or an array allows the origins it matches; `false` turns CORS
+   * off. A function receives the request's origin and returns one of these.
+   */
   origin?: CorsOrigin;
-  /** Allowed methods; default `["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]`. */
+  /** Allowed methods; default `"GET,HEAD,PUT,PATCH,POST,DELETE"`. */
   methods?: string | string[];
   /** Allowed request headers; default: reflect `Access-Control-Request-Headers`. */
   allowedHeaders?: string | string[];
+  /** Alias of `allowedHeaders`, as in the `cors` package. */
+  headers?: string | string[];
   /** Headers exposed to the page. */
   exposedHeaders?: string | string[];
-  /** Sets `Access-Control-Allow-Credentials: true`. */
+  /** Sends `Access-Control-Allow-Credentials: true`. */
   credentials?: boolean;
-  /** Preflight cache seconds. */
-  maxAge?: number;
+  /** Preflight cache, in seconds. */
+  maxAge?: number | string;
   /** Status of a successful preflight; default 204. */
   optionsSuccessStatus?: number;
+}
+
+/** What {@linkcode applyCors} decided for one request. */
+export interface CorsResult {
+  /** Headers to add to every response to this request. */
+  headers: Headers;
+  /** The finished answer of a preflight (`OPTIONS`) request. */
+  preflight?: Response;
 }
 
 const DEFAULT_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE";
@@ -37,65 +52,72 @@ function list(value: string | string[]): string {
   return Array.isArray(value) ? value.join(",") : value;
 }
 
-async function resolveOrigin(
-  option: CorsOrigin | undefined,
-  origin: string | undefined,
-): Promise<string | false> {
-  if (option === undefined || option === "*") return "*";
-  if (option === true) return origin ?? "*";
-  if (option === false) return false;
-  if (typeof option === "function") {
-    const result = await option(origin);
-    if (result === true) return origin ?? false;
-    return typeof result === "string" ? result : false;
-  }
-  if (origin === undefined) return false;
-  const allowed = Array.isArray(option) ? option : [option];
-  const ok = allowed.some((o) => typeof o === "string" ? o === origin : o.test(origin));
-  return ok ? origin : false;
+function isAllowed(origin: string | undefined, allowed: StaticOrigin): boolean {
+  if (Array.isArray(allowed)) return allowed.some((a) => isAllowed(origin, a));
+  if (typeof allowed === "string") return origin === allowed;
+  if (allowed instanceof RegExp) return origin !== undefined && allowed.test(origin);
+  return !!allowed;
 }
 
 /**
- * Computes the CORS headers of a request. For a preflight (`OPTIONS`) also
- * returns the finished response.
+ * Computes the CORS answer of a request. Returns `undefined` when the
+ * origin option resolves to `false` (CORS off for this request: no headers,
+ * and a preflight is left to the protocol, as the `cors` package does).
  *
  * @example
  * ```ts
  * import { applyCors } from "./cors.ts";
  * const req = new Request("http://x/", { headers: { origin: "http://a" } });
- * const { headers } = await applyCors({ origin: "http://a", credentials: true }, req);
- * headers.get("access-control-allow-origin"); // "http://a"
+ * const result = await applyCors({ origin: ["http://a"], credentials: true }, req);
+ * result?.headers.get("access-control-allow-origin"); // "http://a"
  * ```
  */
 export async function applyCors(
   options: CorsOptions,
   request: Request,
-): Promise<{ headers: Headers; preflight?: Response }> {
+): Promise<CorsResult | undefined> {
+  const requestOrigin = request.headers.get("origin") ?? undefined;
+  let origin = options.origin ?? "*";
+  if (typeof origin === "function") origin = (await origin(requestOrigin)) ?? false;
+  if (origin === false) return undefined;
+
   const headers = new Headers();
-  const origin = request.headers.get("origin") ?? undefined;
-  const allowed = await resolveOrigin(options.origin, origin);
-  if (allowed !== false) {
-    headers.set("Access-Control-Allow-Origin", allowed);
-    if (allowed !== "*") headers.append("Vary", "Origin");
+  if (origin === "*") {
+    headers.set("Access-Control-Allow-Origin", "*");
+  } else if (typeof origin === "string") {
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.append("Vary", "Origin");
+  } else {
+    if (requestOrigin !== undefined && isAllowed(requestOrigin, origin)) {
+      headers.set("Access-Control-Allow-Origin", requestOrigin);
+    }
+    headers.append("Vary", "Origin");
   }
-  if (options.credentials) headers.set("Access-Control-Allow-Credentials", "true");
+  if (options.credentials === true) headers.set("Access-Control-Allow-Credentials", "true");
+  if (request.method !== "OPTIONS") {
+    if (options.exposedHeaders) {
+      headers.set("Access-Control-Expose-Headers", list(options.exposedHeaders));
+    }
+    return { headers };
+  }
+
+  headers.set("Access-Control-Allow-Methods", list(options.methods ?? DEFAULT_METHODS));
+  const allowedHeaders = options.allowedHeaders ?? options.headers;
+  if (allowedHeaders !== undefined) {
+    const value = list(allowedHeaders);
+    if (value) headers.set("Access-Control-Allow-Headers", value);
+  } else {
+    headers.append("Vary", "Access-Control-Request-Headers");
+    const requested = request.headers.get("access-control-request-headers");
+    if (requested) headers.set("Access-Control-Allow-Headers", requested);
+  }
+  if (options.maxAge !== undefined && String(options.maxAge).length > 0) {
+    headers.set("Access-Control-Max-Age", String(options.maxAge));
+  }
   if (options.exposedHeaders) {
     headers.set("Access-Control-Expose-Headers", list(options.exposedHeaders));
   }
-  if (request.method !== "OPTIONS") return { headers };
-
-  headers.set("Access-Control-Allow-Methods", list(options.methods ?? DEFAULT_METHODS));
-  const requested = request.headers.get("access-control-request-headers");
-  const allowedHeaders = options.allowedHeaders ? list(options.allowedHeaders) : requested;
-  if (allowedHeaders) headers.set("Access-Control-Allow-Headers", allowedHeaders);
-  if (!options.allowedHeaders && requested) {
-    headers.append("Vary", "Access-Control-Request-Headers");
-  }
-  if (options.maxAge !== undefined) headers.set("Access-Control-Max-Age", String(options.maxAge));
   headers.set("Content-Length", "0");
-  const preflight = new Response(null, {
-    status: options.optionsSuccessStatus ?? 204,
-    headers,
-  });
+  const preflight = new Response(null, { status: options.optionsSuccessStatus ?? 204, headers });
   return { headers, preflight };
 }

@@ -47,6 +47,7 @@ export interface EngineConnectionError {
  * ```ts
  * import { errorResponse } from "./errors.ts";
  * errorResponse(1).status; // 400
+ * errorResponse(4, "Thou shall not pass").status; // 403
  * ```
  */
 export function errorResponse(
@@ -59,5 +60,26 @@ export function errorResponse(
   return new Response(JSON.stringify({ code, message }), {
     status: code === EngineErrorCode.FORBIDDEN ? 403 : 400,
     headers: h,
+  });
+}
+
+/**
+ * The answer to a refused WebSocket upgrade request. The official server
+ * writes `400 Bad Request` with the message as `text/html` for every code
+ * (a WebSocket client sees only that the handshake failed).
+ *
+ * @example
+ * ```ts
+ * import { upgradeErrorResponse } from "./errors.ts";
+ * upgradeErrorResponse(1).status; // 400
+ * ```
+ */
+export function upgradeErrorResponse(
+  code: EngineErrorCode,
+  message: string = ENGINE_ERROR_MESSAGES[code],
+): Response {
+  return new Response(message, {
+    status: 400,
+    headers: { "Content-Type": "text/html" },
   });
 }

@@ -6,22 +6,32 @@
 
 import type { CorsOptions } from "./cors.ts";
 
-/** Cookie settings for the `io` cookie set on the handshake. */
+/**
+ * Settings of the cookie set on a polling handshake, whose value is the
+ * session id (useful for sticky sessions). Defaults as in the official
+ * server: `io=<sid>; Path=/; HttpOnly; SameSite=Lax`.
+ */
 export interface CookieOptions {
   /** Cookie name; default `"io"`. */
   name?: string;
-  /** Cookie path; default `"/"`. */
+  /** Cookie path; default `"/"`; `false` leaves the attribute out. */
   path?: string | false;
-  /** Default `true`. */
+  /** Adds `HttpOnly`; default `true` unless `path` is `false`. */
   httpOnly?: boolean;
-  /** Default `"lax"`. */
+  /** `SameSite`; default `"lax"`; `true` means `"strict"`, `false` leaves it out. */
   sameSite?: "strict" | "lax" | "none" | boolean;
   /** Adds `Secure`. */
   secure?: boolean;
   /** Adds `Domain=`. */
   domain?: string;
-  /** Max-Age in seconds. */
+  /** `Max-Age` in seconds. */
   maxAge?: number;
+  /** Adds `Expires=`. */
+  expires?: Date;
+  /** Adds `Partitioned`. */
+  partitioned?: boolean;
+  /** Adds `Priority=`. */
+  priority?: "low" | "medium" | "high";
 }
 
 /** A transport name. */
@@ -57,13 +67,20 @@ export interface EngineOptions {
   transports?: TransportName[];
   /** Whether polling clients may upgrade to WebSocket; default true. */
   allowUpgrades?: boolean;
-  /** Gatekeeper for handshakes; may be async. */
+  /**
+   * Gatekeeper for handshakes (not for requests of an open session); may be
+   * async. A refusal answers 403 with code 4; a thrown error's message is
+   * the refusal message.
+   */
   allowRequest?: AllowRequest;
   /** CORS for polling requests and preflights; off by default. */
   cors?: CorsOptions;
-  /** Sets the `io` cookie on handshake when truthy; off by default. */
+  /** Sets the `io` cookie on a polling handshake when truthy; off by default. */
   cookie?: boolean | CookieOptions;
-  /** Compress poll responses (gzip/deflate) over this many bytes; default `{ threshold: 1024 }`. */
+  /**
+   * Compress poll responses with gzip or deflate from `threshold` bytes on;
+   * default `{ threshold: 1024 }`; `false` turns it off.
+   */
   httpCompression?: boolean | { threshold?: number };
   /** Data appended to the handshake `open` packet as a message. */
   initialPacket?: string | Uint8Array;
@@ -71,21 +88,35 @@ export interface EngineOptions {
   generateId?: (request: Request) => string | Promise<string>;
 }
 
-/** Options after defaults are applied. */
+/** Options after defaults are applied (see {@linkcode EngineOptions} for each). */
 export interface ResolvedEngineOptions {
+  /** Normalised to `/name/`. */
   path: string;
+  /** Milliseconds between server pings. */
   pingInterval: number;
+  /** Milliseconds to wait for a pong. */
   pingTimeout: number;
+  /** Milliseconds a WebSocket upgrade may take. */
   upgradeTimeout: number;
+  /** Largest POST body or WebSocket message in bytes. */
   maxHttpBufferSize: number;
+  /** Largest write queue of one session in bytes. */
   maxBufferedBytes: number;
+  /** Allowed transports. */
   transports: TransportName[];
+  /** Whether polling clients may upgrade. */
   allowUpgrades: boolean;
+  /** Handshake gatekeeper, if any. */
   allowRequest: AllowRequest | undefined;
+  /** CORS, if on. */
   cors: CorsOptions | undefined;
-  cookie: CookieOptions | undefined;
+  /** The handshake cookie with its defaults, if on. */
+  cookie: (CookieOptions & { name: string }) | undefined;
+  /** Poll answers from this many bytes on are compressed (`Infinity`: never). */
   compressionThreshold: number;
+  /** Message sent with the open packet, if any. */
   initialPacket: string | Uint8Array | undefined;
+  /** Makes session ids. */
   generateId: (request: Request) => string | Promise<string>;
 }
 
@@ -106,7 +137,14 @@ export function normalizePath(path: string): string {
  * ```
  */
 export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOptions {
-  const cookie = opts.cookie === true ? {} : opts.cookie || undefined;
+  const c = opts.cookie === true ? {} : opts.cookie || undefined;
+  const cookie = c && {
+    ...c,
+    name: c.name ?? "io",
+    path: c.path ?? "/",
+    httpOnly: c.httpOnly ?? c.path !== false,
+    sameSite: c.sameSite ?? "lax",
+  };
   const compression = opts.httpCompression ?? true;
   return {
     path: normalizePath(opts.path ?? "/engine.io"),

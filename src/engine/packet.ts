@@ -158,7 +158,17 @@ export function decodePayload(payload: string): EnginePacket[] | undefined {
   return packets;
 }
 
-/** Size of a packet's data in bytes (text counted as UTF-16 units). */
+/**
+ * Size of a packet as counted by the session's write queue: bytes of binary
+ * data, or the type character plus the text (in UTF-16 units).
+ *
+ * @example
+ * ```ts
+ * import { packetSize } from "./packet.ts";
+ * packetSize({ type: "message", data: "hello" }); // 6
+ * packetSize({ type: "message", data: new Uint8Array(3) }); // 3
+ * ```
+ */
 export function packetSize(packet: EnginePacket): number {
   const data = packet.data;
   if (data === undefined) return 1;

@@ -1,6 +1,14 @@
 /**
- * HTTP long-polling: a GET is held as a pending `Promise<Response>` until
- * there is something to send; a POST carries a payload of packets.
+ * HTTP long-polling: a GET is held until there is something to send; a
+ * POST carries a payload of packets.
+ *
+ * A held GET must notice when its client goes away (the session then closes,
+ * as in the official server). Where the runtime offers a trustworthy
+ * `AbortSignal` (Bun's `request.signal`) the GET is a pending
+ * `Promise<Response>`. Elsewhere (Deno, whose `request.signal` also aborts on
+ * successful responses and warns when read) the GET is answered at once
+ * with a streamed body that carries the payload later: the stream's
+ * `cancel` tells that the client left.
  *
  * @module
  */
@@ -13,20 +21,24 @@ import { compressBody } from "./compression.ts";
 export interface PollingSettings {
   /** Largest POST body in bytes. */
   maxHttpBufferSize: number;
-  /** Compress responses at or above this many bytes. */
+  /** Compress responses from this many bytes on. */
   compressionThreshold: number;
-  /** Adds headers to each response (CORS, the `headers` hook). */
-  decorate(headers: Headers, request: Request): void;
+  /** New headers for any answer to `request` (CORS). */
+  baseHeaders(request: Request): Headers;
+  /** Lets users edit the headers of a successful answer (the `headers` event). */
+  onHeaders(headers: Headers, request: Request): void;
 }
 
+/** Edits the headers of the handshake answer (cookie, `initial_headers`). */
+export type InitialHeaders = (headers: Headers) => void;
+
 interface PendingPoll {
-  request: Request;
-  extraHeaders: Headers | undefined;
-  resolve: (response: Response | Promise<Response>) => void;
-  onAbort: () => void;
+  readonly request: Request;
+  deliver(packets: EnginePacket[]): void;
 }
 
 const TEXT = "text/plain; charset=UTF-8";
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
@@ -35,10 +47,11 @@ const decoder = new TextDecoder();
  * @example
  * ```ts ignore
  * const polling = new PollingTransport(settings);
- * const response = polling.onPoll(request); // resolves when data is ready
+ * const response = await polling.onPoll(request, { signal: request.signal });
  * ```
  */
 export class PollingTransport implements Transport {
+  /** The transport name. */
   readonly name = "polling" as const;
   #settings: PollingSettings;
   #host: TransportHost | undefined;
@@ -46,6 +59,7 @@ export class PollingTransport implements Transport {
   #posting = false;
   #closed = false;
 
+  /** Creates the transport of one session. */
   constructor(settings: PollingSettings) {
     this.#settings = settings;
   }
@@ -61,64 +75,89 @@ export class PollingTransport implements Transport {
   }
 
   /**
-   * Handles a GET. A second GET while one waits is an error: answered 400
-   * and the session closes, as in the official server.
+   * Handles a GET: answers at once when packets are queued, else holds the
+   * request. `runtime.signal` (read only when the GET is held) must abort
+   * only if the client goes away. A second GET while one waits is answered
+   * 400 and closes the session.
    */
-  onPoll(request: Request, extraHeaders?: Headers): Promise<Response> {
+  onPoll(
+    request: Request,
+    runtime?: { readonly signal?: AbortSignal },
+    initial?: InitialHeaders,
+  ): Promise<Response> {
+    if (this.#closed) return Promise.resolve(this.#refusal(request, 400));
     if (this.#pending) {
       this.#host?.onTransportClose("transport error", "overlap from client");
-      return Promise.resolve(this.#plain(request, 400, ""));
+      return Promise.resolve(this.#refusal(request, 400));
     }
-    return new Promise<Response>((resolve) => {
-      const onAbort = () => {
-        if (this.#pending?.request !== request) return;
-        this.#pending = undefined;
-        resolve(new Response(null, { status: 499 }));
-        this.#host?.onTransportClose("transport error", "poll connection closed prematurely");
-      };
-      this.#pending = { request, extraHeaders, resolve, onAbort };
-      request.signal?.addEventListener("abort", onAbort, { once: true });
-      this.#host?.onDrain();
-    });
+    let answer: Promise<Response> | undefined;
+    const pending: PendingPoll = {
+      request,
+      deliver: (packets) => {
+        answer = this.#payloadResponse(request, packets, initial);
+      },
+    };
+    this.#pending = pending;
+    this.#host?.onDrain(); // may deliver right away
+    if (answer) return answer;
+    if (this.#pending !== pending) return Promise.resolve(this.#refusal(request, 400));
+    const signal = runtime?.signal;
+    return signal
+      ? this.#holdWithSignal(pending, signal, initial)
+      : Promise.resolve(this.#holdAsStream(pending, initial));
   }
 
   /**
-   * Handles a POST: reads at most `maxHttpBufferSize` bytes (413 beyond,
-   * and the session closes), decodes the payload (400 when invalid, and the
-   * session closes) and hands each packet to the session.
+   * Handles a POST: reads at most `maxHttpBufferSize` bytes (413 beyond),
+   * decodes the payload (400 when invalid) and hands each packet to the
+   * session. Any refusal closes the session. A `close` packet releases a
+   * waiting GET with a `noop` and closes the session.
    */
   async onData(request: Request): Promise<Response> {
+    if (this.#closed) return this.#refusal(request, 400);
     if (this.#posting) {
       this.#host?.onTransportClose("transport error", "data request overlap from client");
-      return this.#plain(request, 400, "");
+      return this.#refusal(request, 400);
+    }
+    const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+    if (type === "application/octet-stream") {
+      // v4 sends binary as base64 text; raw bytes are a v3 habit.
+      this.#host?.onTransportClose("transport error", "invalid content");
+      return this.#refusal(request, 400);
     }
     this.#posting = true;
+    let body: string | undefined;
     try {
-      const body = await readCapped(request, this.#settings.maxHttpBufferSize);
-      if (body === undefined) {
-        this.#host?.onTransportClose("transport error", "payload too large");
-        return this.#plain(request, 413, "");
-      }
-      const packets = body.length === 0 ? undefined : decodePayload(body);
-      if (packets === undefined) {
-        this.#host?.onTransportClose("parse error");
-        return this.#plain(request, 400, "");
-      }
-      for (const packet of packets) {
-        if (this.#closed) break;
-        if (packet.type === "close") {
-          this.#host?.onTransportClose("transport close");
-          break;
-        }
-        this.#host?.onPacket(packet);
-      }
-      return this.#plain(request, 200, "ok", "text/html");
+      body = await readCapped(request, this.#settings.maxHttpBufferSize);
     } catch {
-      this.#host?.onTransportClose("transport error", "poll request failed");
-      return this.#plain(request, 400, "");
+      this.#host?.onTransportClose(
+        "transport error",
+        "data request connection closed prematurely",
+      );
+      return this.#refusal(request, 400);
     } finally {
       this.#posting = false;
     }
+    if (body === undefined) {
+      this.#host?.onTransportClose("transport error", "payload too large");
+      return this.#refusal(request, 413);
+    }
+    const packets = decodePayload(body);
+    if (packets === undefined) {
+      this.#host?.onTransportClose("parse error");
+      return this.#refusal(request, 400);
+    }
+    for (const packet of packets) {
+      if (this.#closed) break;
+      if (packet.type === "close") {
+        if (this.#pending) this.send([{ type: "noop" }]);
+        this.#host?.onTransportClose("transport close");
+        break;
+      }
+      this.#host?.onPacket(packet);
+    }
+    const headers = this.#responseHeaders(request, "text/html");
+    return new Response("ok", { status: 200, headers });
   }
 
   /** Answers the waiting GET with `packets`. */
@@ -126,35 +165,76 @@ export class PollingTransport implements Transport {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    pending.request.signal?.removeEventListener("abort", pending.onAbort);
-    pending.resolve(this.#payloadResponse(pending.request, packets, pending.extraHeaders));
+    pending.deliver(packets);
   }
 
-  /** Answers a waiting GET with a close packet. */
+  /** Answers a waiting GET with a close packet; later requests get 400. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#pending) this.send([{ type: "close" }]);
   }
 
-  /** Releases a waiting GET with a noop and forgets the session. */
+  /** Releases a waiting GET with a noop and forgets the session (after an upgrade). */
   discard(): void {
     this.#closed = true;
     if (this.#pending) this.send([{ type: "noop" }]);
     this.#host = undefined;
   }
 
+  #holdWithSignal(
+    pending: PendingPoll,
+    signal: AbortSignal,
+    initial: InitialHeaders | undefined,
+  ): Promise<Response> {
+    return new Promise<Response>((resolve) => {
+      const onAbort = () => {
+        resolve(new Response(null, { status: 400 })); // nobody is left to read it
+        this.#abandon(pending);
+      };
+      pending.deliver = (packets) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(this.#payloadResponse(pending.request, packets, initial));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #holdAsStream(pending: PendingPoll, initial: InitialHeaders | undefined): Response {
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+      },
+      cancel: () => this.#abandon(pending),
+    });
+    pending.deliver = (packets) => {
+      try {
+        controller!.enqueue(encoder.encode(encodePayload(packets)));
+        controller!.close();
+      } catch { /* the client went away: cancel has run */ }
+    };
+    // Headers go out now; a held payload is small (a ping, a few messages)
+    // and is not compressed.
+    const headers = this.#responseHeaders(pending.request, TEXT, initial);
+    return new Response(body, { status: 200, headers });
+  }
+
+  #abandon(pending: PendingPoll): void {
+    if (this.#pending !== pending) return;
+    this.#pending = undefined;
+    this.#host?.onTransportClose("transport error", "poll connection closed prematurely");
+  }
+
   async #payloadResponse(
     request: Request,
     packets: EnginePacket[],
-    extraHeaders: Headers | undefined,
+    initial: InitialHeaders | undefined,
   ): Promise<Response> {
-    const payload = encodePayload(packets);
-    const headers = new Headers(extraHeaders);
-    headers.set("Content-Type", TEXT);
-    this.#settings.decorate(headers, request);
+    const headers = this.#responseHeaders(request, TEXT, initial);
     const body = await compressBody(
-      payload,
+      encoder.encode(encodePayload(packets)),
       request.headers.get("accept-encoding"),
       this.#settings.compressionThreshold,
       headers,
@@ -162,16 +242,36 @@ export class PollingTransport implements Transport {
     return new Response(body, { status: 200, headers });
   }
 
-  #plain(request: Request, status: number, body: string, type = TEXT): Response {
-    const headers = new Headers({ "Content-Type": type });
-    this.#settings.decorate(headers, request);
-    return new Response(body, { status, headers });
+  #responseHeaders(request: Request, type: string, initial?: InitialHeaders): Headers {
+    const headers = this.#settings.baseHeaders(request);
+    headers.set("Content-Type", type);
+    headers.set("Cache-Control", "no-store");
+    const ua = request.headers.get("user-agent");
+    // Older Internet Explorers flag long-polling answers as XSS.
+    if (ua && (ua.includes(";MSIE") || ua.includes("Trident/"))) {
+      headers.set("X-XSS-Protection", "0");
+    }
+    initial?.(headers);
+    this.#settings.onHeaders(headers, request);
+    return headers;
+  }
+
+  #refusal(request: Request, status: number): Response {
+    return new Response(null, { status, headers: this.#settings.baseHeaders(request) });
   }
 }
 
 /**
- * Reads a request body as UTF-8, refusing more than `limit` bytes. Returns
- * `undefined` when the body is over the limit.
+ * Reads a request body as UTF-8, refusing more than `limit` bytes (by the
+ * declared `Content-Length` or while streaming). Returns `undefined` when
+ * the body is over the limit.
+ *
+ * @example
+ * ```ts
+ * import { readCapped } from "./polling.ts";
+ * const request = new Request("http://x/", { method: "POST", body: "4hello" });
+ * await readCapped(request, 3); // undefined
+ * ```
  */
 export async function readCapped(request: Request, limit: number): Promise<string | undefined> {
   const declared = Number(request.headers.get("content-length"));

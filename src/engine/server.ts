@@ -14,6 +14,7 @@ import {
   type EngineConnectionError,
   EngineErrorCode,
   errorResponse,
+  upgradeErrorResponse,
 } from "./errors.ts";
 import {
   type EngineOptions,
@@ -21,7 +22,7 @@ import {
   resolveEngineOptions,
   type TransportName,
 } from "./options.ts";
-import { type PollingSettings, PollingTransport } from "./polling.ts";
+import { type InitialHeaders, type PollingSettings, PollingTransport } from "./polling.ts";
 import { EngineSession, type SessionHost } from "./session.ts";
 import type { Transport } from "./transport.ts";
 import { WebSocketTransport } from "./websocket.ts";
@@ -32,10 +33,20 @@ export interface EngineEvents {
   connection: (session: EngineSession) => void;
   /** A request was refused with a protocol error. */
   connection_error: (error: EngineConnectionError) => void;
-  /** Edit the headers of the handshake response. */
+  /** Edit the headers of a handshake answer (polling, or the WebSocket 101). */
   initial_headers: (headers: Headers, request: Request) => void;
-  /** Edit the headers of every polling response (handshake included). */
+  /** Edit the headers of every successful polling answer and WebSocket 101. */
   headers: (headers: Headers, request: Request) => void;
+}
+
+/** Per-request state shared by the answers to one request. */
+interface Exchange {
+  request: Request;
+  info: RequestInfo;
+  /** CORS headers (none for upgrade requests: browsers do not apply CORS there). */
+  cors: Headers | undefined;
+  /** Whether the request asks for a WebSocket upgrade. */
+  upgrade: boolean;
 }
 
 /**
@@ -60,7 +71,10 @@ export class EngineServer extends Emitter<EngineEvents> {
   #sessionHost: SessionHost;
   #pollingSettings: PollingSettings;
   #closed = false;
+  // CORS headers are computed once per request and reused by every answer.
+  #cors = new WeakMap<Request, Headers>();
 
+  /** Creates a server; the official defaults fill in what `options` leaves out. */
   constructor(options: EngineOptions = {}) {
     super();
     const opts = resolveEngineOptions(options);
@@ -77,7 +91,8 @@ export class EngineServer extends Emitter<EngineEvents> {
     this.#pollingSettings = {
       maxHttpBufferSize: opts.maxHttpBufferSize,
       compressionThreshold: opts.compressionThreshold,
-      decorate: (headers, request) => this.#decorate(headers, request),
+      baseHeaders: (request) => new Headers(this.#cors.get(request)),
+      onHeaders: (headers, request) => this.emitEvent("headers", headers, request),
     };
   }
 
@@ -103,77 +118,22 @@ export class EngineServer extends Emitter<EngineEvents> {
 
   /**
    * Serves one request of the protocol. `info.upgrade` turns a request into
-   * a WebSocket; without it only polling is served.
+   * a WebSocket; without it only polling is served. `info.signal`, when the
+   * runtime has a trustworthy one, tells that a client left a held poll.
    */
   async handleRequest(request: Request, info: RequestInfo = {}): Promise<Response> {
-    const cors = this.opts.cors ? await applyCors(this.opts.cors, request) : undefined;
-    if (cors?.preflight) return cors.preflight;
-    const corsHeaders = cors?.headers;
-    this.#corsCache.set(request, corsHeaders);
-
-    const url = new URL(request.url);
-    if (!this.matches(url.pathname)) return new Response("Not found", { status: 404 });
-    const query = url.searchParams;
-    const transport = query.get("transport") as TransportName | null;
-    const sid = query.get("sid");
-    const isUpgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
-
-    if (transport === null || !this.opts.transports.includes(transport)) {
-      return this.#refuse(request, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
+    if (!this.matches(new URL(request.url).pathname)) {
+      return new Response("Not found", { status: 404 });
     }
-    if (this.#closed) return this.#refuse(request, EngineErrorCode.BAD_REQUEST, {});
-
-    if (sid !== null) {
-      const session = this.clients.get(sid);
-      if (!session) return this.#refuse(request, EngineErrorCode.UNKNOWN_SID, { sid });
-      const current = session.transport.name;
-      if (transport === "websocket" && isUpgrade && current === "polling") {
-        return this.#upgrade(request, info, session);
-      }
-      if (transport !== current || isUpgrade) {
-        return this.#refuse(request, EngineErrorCode.BAD_REQUEST, {
-          name: "TRANSPORT_MISMATCH",
-          transport,
-          previousTransport: current,
-        });
-      }
-      const polling = session.transport as PollingTransport;
-      if (request.method === "GET") return polling.onPoll(request);
-      if (request.method === "POST") return polling.onData(request);
-      return this.#refuse(request, EngineErrorCode.BAD_REQUEST, { name: "BAD_METHOD" });
+    const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+    let cors: Headers | undefined;
+    if (this.opts.cors && !upgrade) {
+      const result = await applyCors(this.opts.cors, request);
+      if (result?.preflight) return result.preflight;
+      cors = result?.headers;
+      if (cors) this.#cors.set(request, cors);
     }
-
-    // A new session.
-    if (request.method !== "GET") {
-      return this.#refuse(request, EngineErrorCode.BAD_HANDSHAKE_METHOD, {
-        method: request.method,
-      });
-    }
-    if (transport === "websocket" && (!isUpgrade || !info.upgrade)) {
-      return this.#refuse(request, EngineErrorCode.BAD_REQUEST, {
-        name: "TRANSPORT_HANDSHAKE_ERROR",
-      });
-    }
-    if (query.get("EIO") !== "4") {
-      return this.#refuse(request, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, {
-        protocol: query.get("EIO"),
-      });
-    }
-    if (this.opts.allowRequest) {
-      let verdict: boolean | string;
-      try {
-        verdict = await this.opts.allowRequest(request);
-      } catch (err) {
-        verdict = err instanceof Error ? err.message : false;
-      }
-      if (verdict !== true) {
-        const message = typeof verdict === "string" && verdict
-          ? verdict
-          : ENGINE_ERROR_MESSAGES[EngineErrorCode.FORBIDDEN];
-        return this.#refuse(request, EngineErrorCode.FORBIDDEN, { message }, message);
-      }
-    }
-    return this.#handshake(request, info, transport);
+    return this.#route({ request, info, cors, upgrade });
   }
 
   /** Closes every session and refuses new ones. */
@@ -183,44 +143,92 @@ export class EngineServer extends Emitter<EngineEvents> {
     this.clients.clear();
   }
 
-  // CORS headers are computed once per request and reused by every response.
-  #corsCache = new WeakMap<Request, Headers | undefined>();
+  async #route(ex: Exchange): Promise<Response> {
+    const { request } = ex;
+    const query = new URL(request.url).searchParams;
+    const transport = query.get("transport") as TransportName | null;
+    if (transport === null || !this.opts.transports.includes(transport)) {
+      return this.#refuse(ex, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
+    }
 
-  #decorate(headers: Headers, request: Request): void {
-    const cors = this.#corsCache.get(request);
-    if (cors) cors.forEach((value, key) => headers.set(key, value));
-    this.emitEvent("headers", headers, request);
+    const sid = query.get("sid");
+    if (sid) {
+      const session = this.clients.get(sid);
+      if (!session) return this.#refuse(ex, EngineErrorCode.UNKNOWN_SID, { sid });
+      const previousTransport = session.transport.name;
+      if (!ex.upgrade && transport !== previousTransport) {
+        return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, {
+          name: "TRANSPORT_MISMATCH",
+          transport,
+          previousTransport,
+        });
+      }
+      if (ex.upgrade) return this.#upgrade(ex, session, transport);
+      const polling = session.transport as PollingTransport;
+      if (request.method === "GET") return polling.onPoll(request, ex.info);
+      if (request.method === "POST") return polling.onData(request);
+      return new Response(null, { status: 500, headers: new Headers(ex.cors) });
+    }
+
+    // A new session.
+    if (request.method !== "GET") {
+      return this.#refuse(ex, EngineErrorCode.BAD_HANDSHAKE_METHOD, { method: request.method });
+    }
+    if (transport === "websocket" ? !ex.upgrade || !ex.info.upgrade : ex.upgrade) {
+      return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
+    }
+    if (this.opts.allowRequest) {
+      let verdict: boolean | string;
+      try {
+        verdict = await this.opts.allowRequest(request);
+      } catch (err) {
+        verdict = err instanceof Error ? err.message : false;
+      }
+      if (verdict !== true) {
+        const message = typeof verdict === "string" && verdict ? verdict : undefined;
+        return this.#refuse(ex, EngineErrorCode.FORBIDDEN, { message });
+      }
+    }
+    if (query.get("EIO") !== "4") {
+      // The official server reads anything but "4" as revision 3.
+      return this.#refuse(ex, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
+    }
+    if (this.#closed) {
+      return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "SERVER_CLOSED" });
+    }
+    return this.#handshake(ex, transport);
   }
 
+  /**
+   * Emits `connection_error` and answers as the official server: JSON with
+   * status 400 (403 for code 4) and the CORS headers, or for an upgrade
+   * request a plain 400.
+   */
   #refuse(
-    request: Request,
+    ex: Exchange,
     code: EngineErrorCode,
-    context: Record<string, unknown>,
-    message: string = ENGINE_ERROR_MESSAGES[code],
+    context: Record<string, unknown> & { message?: string },
   ): Response {
-    this.emitEvent("connection_error", { req: request, code, message, context });
-    const headers = new Headers();
-    const cors = this.#corsCache.get(request);
-    if (cors) cors.forEach((value, key) => headers.set(key, value));
-    return errorResponse(code, message, headers);
+    const message = ENGINE_ERROR_MESSAGES[code];
+    this.emitEvent("connection_error", { req: ex.request, code, message, context });
+    const text = context.message || message;
+    if (ex.upgrade) return upgradeErrorResponse(code, text);
+    return errorResponse(code, text, new Headers(ex.cors));
   }
 
-  async #handshake(
-    request: Request,
-    info: RequestInfo,
-    transportName: TransportName,
-  ): Promise<Response> {
+  async #handshake(ex: Exchange, transportName: TransportName): Promise<Response> {
+    const { request, info } = ex;
     let id: string;
     try {
       id = await this.opts.generateId(request);
-    } catch {
-      return this.#refuse(request, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
+    } catch (error) {
+      return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error });
     }
     if (this.clients.has(id)) {
-      return this.#refuse(request, EngineErrorCode.BAD_REQUEST, { name: "ID_COLLISION" });
+      return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "ID_COLLISION" });
     }
     const upgrades = transportName === "polling" && this.opts.allowUpgrades &&
-        this.opts.transports.includes("websocket")
+        this.opts.transports.includes("websocket") && info.upgrade !== undefined
       ? ["websocket"]
       : [];
     const openPacket = JSON.stringify({
@@ -230,9 +238,12 @@ export class EngineServer extends Emitter<EngineEvents> {
       pingTimeout: this.opts.pingTimeout,
       maxPayload: this.opts.maxHttpBufferSize,
     });
+    // The session keeps a detached copy: Deno refuses to read the headers of a
+    // request once it was upgraded ("Request closed"), and `socket.handshake` reads them later.
+    const detached = new Request(request.url, { method: request.method, headers: request.headers });
     const start = (transport: Transport): EngineSession => {
       const session = new EngineSession(id, transport, this.#sessionHost, {
-        request,
+        request: detached,
         remoteAddress: info.remoteAddress ?? "",
       });
       this.clients.set(id, session);
@@ -246,31 +257,41 @@ export class EngineServer extends Emitter<EngineEvents> {
         if (this.#closed || this.clients.has(id)) t.close();
         else start(t);
       });
-      return info.upgrade!(request, ws);
+      const headers = new Headers();
+      this.emitEvent("initial_headers", headers, request);
+      this.emitEvent("headers", headers, request);
+      return info.upgrade!(request, ws, headers);
     }
 
     const polling = new PollingTransport(this.#pollingSettings);
     start(polling);
-    // The open packet is queued: the first GET's response carries it.
-    const headers = new Headers();
-    this.#initialHeaders(headers, request, id);
-    return polling.onPoll(request, headers);
-  }
-
-  #initialHeaders(headers: Headers, request: Request, sid: string): void {
-    const cookie = this.opts.cookie;
-    if (cookie) {
+    // The open packet is queued: this GET's answer carries it.
+    const initial: InitialHeaders = (headers) => {
+      const cookie = this.opts.cookie;
       // The session id is the cookie's value, as in the official server.
-      headers.append("Set-Cookie", serializeCookie(cookie.name ?? "io", sid, cookie));
-    }
-    this.emitEvent("initial_headers", headers, request);
+      if (cookie) headers.append("Set-Cookie", serializeCookie(cookie.name, id, cookie));
+      this.emitEvent("initial_headers", headers, request);
+    };
+    return polling.onPoll(request, info, initial);
   }
 
-  #upgrade(request: Request, info: RequestInfo, session: EngineSession): Response {
-    if (!info.upgrade || !this.opts.allowUpgrades || session.upgrading) {
-      return this.#refuse(request, EngineErrorCode.BAD_REQUEST, { name: "UPGRADE_REFUSED" });
+  /**
+   * A WebSocket upgrade of a polling session. As in the official server, a
+   * session that is already upgrading or upgraded gets a WebSocket that is
+   * closed at once.
+   */
+  #upgrade(ex: Exchange, session: EngineSession, transport: TransportName): Response {
+    const { request, info } = ex;
+    if (transport !== "websocket" || !info.upgrade) {
+      return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
     }
-    const ws = new WebSocketTransport(this.opts.maxHttpBufferSize, (t) => session.beginUpgrade(t));
-    return info.upgrade(request, ws);
+    const refused = session.upgrading || session.upgraded || !this.opts.allowUpgrades;
+    const ws = new WebSocketTransport(this.opts.maxHttpBufferSize, (t) => {
+      if (refused) t.close();
+      else session.beginUpgrade(t);
+    });
+    const headers = new Headers();
+    this.emitEvent("headers", headers, request);
+    return info.upgrade(request, ws, headers);
   }
 }

@@ -21,9 +21,13 @@ export type CloseReason =
 
 /** The session's view of the server: timing settings and a close hook. */
 export interface SessionHost {
+  /** Milliseconds between pings. */
   readonly pingInterval: number;
+  /** Milliseconds to wait for a pong. */
   readonly pingTimeout: number;
+  /** Milliseconds an upgrade may take. */
   readonly upgradeTimeout: number;
+  /** Most bytes the session may queue for a client that is not reading. */
   readonly maxBufferedBytes: number;
   /** Called once when the session has closed. */
   onSessionClose(session: EngineSession): void;
@@ -47,20 +51,31 @@ export interface SendOptions {
 
 /** Public events of a session, as in the official `engine.io` Socket. */
 export interface SessionEvents {
+  /** A message arrived from the client. */
   message: (data: RawData) => void;
+  /** The session closed. */
   close: (reason: CloseReason, description?: string) => void;
+  /** The client probed a WebSocket for an upgrade. */
   upgrading: (transport: Transport) => void;
+  /** The session moved to the WebSocket. */
   upgrade: (transport: Transport) => void;
+  /** Any packet arrived from the client. */
   packet: (packet: EnginePacket) => void;
+  /** A packet was queued for the client. */
   packetCreate: (packet: EnginePacket) => void;
+  /** The client answered a ping. */
   heartbeat: () => void;
+  /** Every queued packet went to the transport. */
   drain: () => void;
+  /** Packets went to the transport. */
   flush: (packets: EnginePacket[]) => void;
 }
 
 /** Facts about the request that opened the session. */
 export interface HandshakeInfo {
+  /** The handshake request. */
   request: Request;
+  /** The client's address, or `""`. */
   remoteAddress: string;
 }
 
@@ -95,9 +110,14 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #handler: SessionHandler | undefined;
   #buffer: EnginePacket[] = [];
   #bufferedBytes = 0;
+  #overflowed = false;
+  #flushing = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastPacketAt = 0;
   #upgrade: WebSocketTransport | undefined;
+  #endUpgrade: (() => void) | undefined;
 
+  /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
   constructor(id: string, transport: Transport, host: SessionHost, info: HandshakeInfo) {
     super();
     this.id = id;
@@ -118,7 +138,11 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     return this.#transport.writable && this.#buffer.length === 0;
   }
 
-  /** Bytes queued here, not yet handed to the transport. */
+  /**
+   * Bytes queued here, not yet handed to the transport. Never more than the
+   * server's `maxBufferedBytes`: a packet that would pass it closes the
+   * session with `"transport error"` instead.
+   */
   get bufferedBytes(): number {
     return this.#bufferedBytes;
   }
@@ -131,6 +155,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** Sends the open packet and starts the heartbeat. */
   open(openPacket: string, initial?: RawData): void {
     this.readyState = "open";
+    this.#lastPacketAt = Date.now();
     this.#queue({ type: "open", data: openPacket });
     if (initial !== undefined) this.#queue({ type: "message", data: initial });
     this.flush();
@@ -139,12 +164,12 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
 
   /**
    * Sends a message. Returns `false` when it was dropped (a volatile
-   * message while busy, or a closed session).
+   * message while busy, a closing session, or a full write queue).
    */
   send(data: RawData, options?: SendOptions): boolean {
     if (this.readyState !== "open") return false;
     if (options?.volatile && !this.writable) return false;
-    this.#queue({ type: "message", data });
+    if (!this.#queue({ type: "message", data })) return false;
     this.flush();
     return true;
   }
@@ -173,20 +198,44 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
 
   /** Closes the session at once with `reason` (used by the server). */
   terminate(reason: CloseReason, description?: string): void {
+    const upgrade = this.#upgrade;
     this.#finish(reason, description);
     this.#transport.close();
-    this.#upgrade?.discard();
+    upgrade?.discard();
   }
 
-  /** Hands queued packets to the transport if it can take them. */
+  /**
+   * Hands queued packets to the transport while it can take them: all at
+   * once to a waiting poll, frame by frame to a WebSocket until the runtime
+   * reports backpressure (the rest waits here for its drain).
+   */
   flush(): void {
-    if (this.#buffer.length === 0 || !this.#transport.writable) return;
-    const packets = this.#buffer;
-    this.#buffer = [];
-    this.#bufferedBytes = 0;
-    this.emitEvent("flush", packets);
-    this.#transport.send(packets);
-    if (this.readyState === "closing" && packets[packets.length - 1].type === "close") {
+    const transport = this.#transport;
+    if (this.#flushing || this.#buffer.length === 0 || !transport.writable) return;
+    const buffer = this.#buffer;
+    let count = 0;
+    this.#flushing = true;
+    try {
+      if (transport.name === "polling") {
+        count = buffer.length;
+        this.#buffer = [];
+        this.#bufferedBytes = 0;
+        transport.send(buffer);
+      } else {
+        do {
+          const packet = buffer[count++];
+          this.#bufferedBytes -= packetSize(packet);
+          transport.send([packet]);
+        } while (count < buffer.length && transport.writable && this.readyState !== "closed");
+        if (this.readyState === "closed") return;
+        this.#buffer = count === buffer.length ? [] : buffer.slice(count);
+      }
+    } finally {
+      this.#flushing = false;
+    }
+    if (this.readyState === "closed") return;
+    if (this.listenerCount("flush") > 0) this.emitEvent("flush", buffer.slice(0, count));
+    if (this.readyState === "closing" && buffer[count - 1].type === "close") {
       this.terminate("forced close");
       return;
     }
@@ -207,12 +256,15 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
       ws.discard();
     };
     const timeout = setTimeout(fail, this.#host.upgradeTimeout);
+    // Also run when the session closes mid-upgrade, so no timer outlives it.
     const cleanup = () => {
       clearTimeout(timeout);
       clearInterval(probeTimer);
       this.upgrading = false;
       this.#upgrade = undefined;
+      this.#endUpgrade = undefined;
     };
+    this.#endUpgrade = cleanup;
     ws.setHost({
       onPacket: (packet) => {
         if (packet.type === "ping" && packet.data === "probe") {
@@ -225,8 +277,9 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
             }
           };
           release();
+          clearInterval(probeTimer);
           probeTimer = setInterval(release, 100);
-        } else if (packet.type === "upgrade" && this.readyState === "open") {
+        } else if (packet.type === "upgrade" && this.readyState !== "closed") {
           cleanup();
           const old = this.#transport;
           old.discard();
@@ -249,6 +302,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A packet from the transport. */
   onPacket(packet: EnginePacket): void {
     if (this.readyState !== "open") return;
+    this.#lastPacketAt = Date.now();
     this.emitEvent("packet", packet);
     switch (packet.type) {
       case "message":
@@ -261,6 +315,9 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
         break;
       case "ping": // v4: the server pings, never the client
         this.terminate("transport error", "invalid heartbeat direction");
+        break;
+      case "close": // over WebSocket; polling handles its own
+        this.terminate("transport close");
         break;
       case "noop":
         break;
@@ -279,35 +336,52 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.terminate(reason as CloseReason, description);
   }
 
-  #queue(packet: EnginePacket): void {
+  /** Queues a packet; `false` when it would overflow the write queue. */
+  #queue(packet: EnginePacket): boolean {
+    if (this.#overflowed) return false;
+    const size = packetSize(packet);
+    // A packet that goes straight out never waits here, whatever its size.
+    const waits = this.#buffer.length > 0 || !this.#transport.writable;
+    if (waits && this.#bufferedBytes + size > this.#host.maxBufferedBytes) {
+      // A client that stops reading must not grow server memory unbounded.
+      this.#overflowed = true;
+      queueMicrotask(() => this.terminate("transport error", "write buffer full"));
+      return false;
+    }
     this.emitEvent("packetCreate", packet);
     this.#buffer.push(packet);
-    this.#bufferedBytes += packetSize(packet);
-    if (this.#bufferedBytes > this.#host.maxBufferedBytes) {
-      // A client that stops reading must not grow server memory unbounded.
-      queueMicrotask(() => this.terminate("transport error", "write buffer full"));
-    }
+    this.#bufferedBytes += size;
+    return true;
   }
 
   #sendControl(type: EnginePacketName): void {
-    this.#queue({ type });
-    this.flush();
+    if (this.#queue({ type })) this.flush();
   }
 
   #schedulePing(): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#sendControl("ping");
-      this.#timer = setTimeout(
-        () => this.terminate("ping timeout"),
-        this.#host.pingTimeout,
-      );
+      if (this.readyState === "open") this.#awaitPong(this.#host.pingTimeout);
     }, this.#host.pingInterval);
+  }
+
+  /**
+   * Closes with "ping timeout" unless a pong (which reschedules the ping)
+   * or, as in the official server, any packet arrives within `pingTimeout`.
+   */
+  #awaitPong(delay: number): void {
+    this.#timer = setTimeout(() => {
+      const quiet = Date.now() - this.#lastPacketAt;
+      if (quiet < this.#host.pingTimeout) this.#awaitPong(this.#host.pingTimeout - quiet);
+      else this.terminate("ping timeout");
+    }, delay);
   }
 
   #finish(reason: CloseReason, description?: string): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
+    this.#endUpgrade?.();
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#buffer = [];

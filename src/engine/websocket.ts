@@ -22,6 +22,7 @@ export const CLOSE_TOO_BIG = 1009;
  * ```
  */
 export class WebSocketTransport implements Transport, ConnHandler {
+  /** The transport name. */
   readonly name = "websocket" as const;
   #conn: Conn | undefined;
   #host: TransportHost | undefined;
@@ -30,6 +31,10 @@ export class WebSocketTransport implements Transport, ConnHandler {
   #backpressured = false;
   #closed = false;
 
+  /**
+   * A transport refusing frames over `maxMessageSize` bytes; `onOpen` runs
+   * when the socket opens.
+   */
   constructor(maxMessageSize: number, onOpen: (transport: WebSocketTransport) => void) {
     this.#maxMessageSize = maxMessageSize;
     this.#onOpen = onOpen;
@@ -50,18 +55,17 @@ export class WebSocketTransport implements Transport, ConnHandler {
     this.#host = host;
   }
 
-  /** Sends each packet as one frame, stopping at backpressure. */
+  /**
+   * Sends each packet as one frame. When the runtime reports backpressure
+   * `writable` turns false until it drains; the session then stops sending
+   * and keeps what is left in its own byte-counted queue.
+   */
   send(packets: EnginePacket[]): void {
     const conn = this.#conn;
     if (!conn) return;
     for (let i = 0; i < packets.length; i++) {
       if (!conn.send(encodeFrame(packets[i]))) this.#backpressured = true;
     }
-  }
-
-  /** Sends one pre-encoded frame. */
-  sendFrame(frame: string | Uint8Array): void {
-    if (this.#conn && !this.#conn.send(frame)) this.#backpressured = true;
   }
 
   /** Closes the socket. */
@@ -79,6 +83,7 @@ export class WebSocketTransport implements Transport, ConnHandler {
     this.close();
   }
 
+  /** @internal The socket opened. */
   onOpen(conn: Conn): void {
     this.#conn = conn;
     if (this.#closed) {
@@ -88,10 +93,10 @@ export class WebSocketTransport implements Transport, ConnHandler {
     this.#onOpen(this);
   }
 
+  /** @internal A frame arrived. */
   onMessage(data: string | Uint8Array): void {
     if (this.#closed) return;
-    const size = typeof data === "string" ? data.length : data.byteLength;
-    if (size > this.#maxMessageSize) {
+    if (byteLength(data, this.#maxMessageSize) > this.#maxMessageSize) {
       this.#closed = true;
       this.#conn?.close(CLOSE_TOO_BIG, "Message too big");
       this.#host?.onTransportClose("transport error", "message too big");
@@ -106,14 +111,26 @@ export class WebSocketTransport implements Transport, ConnHandler {
     this.#host?.onPacket(packet);
   }
 
+  /** @internal The socket closed. */
   onClose(_code: number, _reason: string): void {
     this.#closed = true;
     this.#conn = undefined;
     this.#host?.onTransportClose("transport close");
   }
 
+  /** @internal The runtime's buffer drained. */
   onDrain(): void {
     this.#backpressured = false;
     this.#host?.onDrain();
   }
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 size of a frame; exact only when it could be near `limit`. */
+function byteLength(data: string | Uint8Array, limit: number): number {
+  if (typeof data !== "string") return data.byteLength;
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: encode only when in doubt.
+  if (data.length > limit || data.length * 3 <= limit) return data.length;
+  return encoder.encode(data).byteLength;
 }

@@ -36,7 +36,7 @@ export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView
  * Whether binary values occur anywhere in `value`, looking through arrays,
  * own enumerable properties and `toJSON` results as `JSON.stringify` would.
  *
- * @throws {RangeError} When `value` is nested deeper than `maxDepth` (or is cyclic).
+ * @throws {RangeError} When `value` is nested deeper than `maxDepth`, or is cyclic.
  *
  * @example
  * ```ts
@@ -47,31 +47,45 @@ export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView
  * ```
  */
 export function hasBinary(value: unknown, maxDepth: number = MAX_DEPTH): boolean {
-  return walk(value, maxDepth, false);
+  return walk(value, maxDepth, false, new Set());
 }
 
-function walk(value: unknown, depth: number, viaToJSON: boolean): boolean {
+/**
+ * `ancestors` holds the objects on the current path: meeting one again is a
+ * cycle, refused at once (a walk bounded by depth alone would take time
+ * exponential in the number of back references).
+ */
+function walk(value: unknown, depth: number, viaToJSON: boolean, ancestors: Set<object>): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (depth < 0) {
-    throw new RangeError("Cannot encode packet: data is nested too deeply or is cyclic");
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (walk(value[i], depth - 1, false)) return true;
-    }
-    return false;
+    throw new RangeError("Cannot encode packet: data is nested too deeply");
   }
   if (isBinary(value)) return true;
   if (value instanceof Date) return false;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function" && !viaToJSON) {
-    return walk(toJSON.call(value), depth, true);
+  if (ancestors.has(value)) throw new RangeError("Cannot encode packet: data is cyclic");
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        if (walk(value[i], depth - 1, false, ancestors)) return true;
+      }
+      return false;
+    }
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function" && !viaToJSON) {
+      const json: unknown = toJSON.call(value);
+      if (json !== value) return walk(json, depth, true, ancestors);
+    }
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (Object.hasOwn(record, key) && walk(record[key], depth - 1, false, ancestors)) {
+        return true;
+      }
+    }
+    return false;
+  } finally {
+    ancestors.delete(value);
   }
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    if (Object.hasOwn(record, key) && walk(record[key], depth - 1, false)) return true;
-  }
-  return false;
 }
 
 /**

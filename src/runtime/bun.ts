@@ -5,41 +5,62 @@
  * @module
  */
 
-import type { Conn, ConnHandler, RequestInfo } from "./conn.ts";
+import { type Conn, type ConnHandler, type RequestInfo, SEND_HIGH_WATER_MARK } from "./conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 
 /** The part of Bun's `ServerWebSocket` used here. */
 export interface BunWebSocket {
+  /** What `server.upgrade` attached: the engine's handler and its `Conn`. */
   data: { handler: ConnHandler; conn?: Conn };
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Bytes sent (> 0), -1 when queued under backpressure, 0 when dropped. */
   send(data: string | Uint8Array, compress?: boolean): number;
+  /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Bytes queued by Bun for this socket. */
   getBufferedAmount(): number;
 }
 
 /** The part of Bun's `Server` used here. */
 export interface BunServer {
-  upgrade(request: Request, options: { data: unknown }): boolean;
+  /** Upgrades a request to a WebSocket. */
+  upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
+  /** The client's address. */
   requestIP?(request: Request): { address: string } | null;
+  /** Sets one request's idle timeout in seconds (0: none). */
   timeout?(request: Request, seconds: number): void;
+  /** The port listened on. */
   readonly port: number;
+  /** The host name listened on. */
   readonly hostname: string;
+  /** Stops the server. */
   stop(closeActive?: boolean): Promise<void> | void;
 }
 
 /** The `websocket` object Bun.serve needs. */
 export interface BunWebSocketHandlers {
+  /** A socket opened. */
   open(ws: BunWebSocket): void;
+  /** A frame arrived. */
   message(ws: BunWebSocket, message: string | Uint8Array): void;
+  /** A socket closed. */
   close(ws: BunWebSocket, code: number, reason: string): void;
+  /** A socket's send buffer drained after backpressure. */
   drain(ws: BunWebSocket): void;
+  /** Largest frame accepted, in bytes. */
   maxPayloadLength: number;
+  /** Seconds of silence before Bun closes a socket; 0: never. */
   idleTimeout: number;
+  /** Whether Bun pings idle sockets itself. */
   sendPings: boolean;
 }
 
 /** What {@linkcode bunHandler} returns: the two halves of `Bun.serve`. */
 export interface BunPair {
+  /** The `fetch` of `Bun.serve`. */
   fetch(request: Request, server: BunServer): Promise<Response | undefined>;
+  /** The `websocket` of `Bun.serve`. */
   websocket: BunWebSocketHandlers;
 }
 
@@ -52,8 +73,19 @@ class BunConn implements Conn {
     return this.#ws.getBufferedAmount();
   }
   send(data: string | Uint8Array): boolean {
-    // -1: queued under backpressure (drain follows); 0: dropped (closing).
-    return this.#ws.send(data) !== -1;
+    const result = this.#ws.send(data);
+    if (result > 0) return true; // written to the network
+    if (result === -1) {
+      // Queued by Bun under backpressure; `drain` follows once it is written.
+      return this.#ws.getBufferedAmount() <= SEND_HIGH_WATER_MARK;
+    }
+    // 0 bytes: an empty frame was sent, or the frame was dropped. On an open
+    // socket a drop means Bun's backpressureLimit was reached; going on would
+    // silently lose a frame, so end the connection.
+    const empty = typeof data === "string" ? data.length === 0 : data.byteLength === 0;
+    if (empty) return true;
+    if (this.#ws.readyState === 1) this.close(1011, "Backpressure limit reached");
+    return false;
   }
   close(code?: number, reason?: string): void {
     try {
@@ -66,17 +98,25 @@ const upgraded = new WeakSet<Response>();
 
 /**
  * The request facts of a Bun request, with an upgrader on `server.upgrade`.
+ * When `timeoutSeconds` is given the request's idle timeout is set to it
+ * (0: none), so a long poll outlives whatever `idleTimeout` the
+ * `Bun.serve` call was given (Bun's default is 10 seconds).
  *
  * @example
  * ```ts ignore
- * const info = bunRequestInfo(request, server);
+ * const info = bunRequestInfo(request, server, bunIdleTimeout(engine));
  * ```
  */
-export function bunRequestInfo(request: Request, server: BunServer): RequestInfo {
+export function bunRequestInfo(
+  request: Request,
+  server: BunServer,
+  timeoutSeconds?: number,
+): RequestInfo {
+  if (timeoutSeconds !== undefined) server.timeout?.(request, timeoutSeconds);
   return {
     remoteAddress: server.requestIP?.(request)?.address,
-    upgrade: (req, handler) => {
-      if (!server.upgrade(req, { data: { handler } })) {
+    upgrade: (req, handler, headers) => {
+      if (!server.upgrade(req, { data: { handler }, headers })) {
         return new Response("WebSocket upgrade failed", { status: 400 });
       }
       // Bun ignores the response of an upgraded request; Hono needs one.
@@ -84,10 +124,23 @@ export function bunRequestInfo(request: Request, server: BunServer): RequestInfo
       upgraded.add(response);
       return response;
     },
+    // Read lazily: only a held long poll needs it.
+    get signal() {
+      return request.signal;
+    },
   };
 }
 
-/** Whether a response stands for a completed Bun upgrade. */
+/**
+ * Whether a response stands for a completed Bun upgrade (Bun wants
+ * `undefined` back from `fetch` then).
+ *
+ * @example
+ * ```ts ignore
+ * const response = await engine.handleRequest(request, bunRequestInfo(request, server));
+ * return isUpgradeResponse(response) ? undefined : response;
+ * ```
+ */
 export function isUpgradeResponse(response: Response): boolean {
   return upgraded.has(response);
 }
@@ -121,14 +174,25 @@ export function bunWebSocketHandlers(host: RequestHandlerHost): BunWebSocketHand
       ws.data.handler.onDrain();
     },
     maxPayloadLength: host.maxMessageBytes ?? 1e6,
-    idleTimeout: 0, // the engine's heartbeat decides when a client is gone
+    // 0 turns Bun's idle timeout off (its default is 120 s): the engine's
+    // heartbeat decides when a client is gone.
+    idleTimeout: 0,
     sendPings: false,
   };
 }
 
-/** Seconds Bun may keep an idle HTTP request: long polls must outlive it. */
+/**
+ * Seconds Bun may keep an idle HTTP request: long polls must outlive it.
+ * 0 (no timeout) when that would exceed Bun's limit of 255 seconds.
+ *
+ * @example
+ * ```ts ignore
+ * Bun.serve({ fetch, websocket, idleTimeout: bunIdleTimeout(engine) });
+ * ```
+ */
 export function bunIdleTimeout(host: RequestHandlerHost): number {
-  return Math.min(255, Math.ceil((host.longestPollMs ?? 45000) / 1000) + 10);
+  const seconds = Math.ceil((host.longestPollMs ?? 45000) / 1000) + 10;
+  return seconds > 255 ? 0 : seconds;
 }
 
 /**
@@ -137,13 +201,14 @@ export function bunIdleTimeout(host: RequestHandlerHost): number {
  * @example
  * ```ts ignore
  * const { fetch, websocket } = bunHandler(io);
- * Bun.serve({ port: 3000, fetch, websocket, idleTimeout: 60 });
+ * Bun.serve({ port: 3000, fetch, websocket }); // each request gets bunIdleTimeout(io)
  * ```
  */
 export function bunHandler(host: RequestHandlerHost): BunPair {
   return {
     async fetch(request, server) {
-      const response = await host.handleRequest(request, bunRequestInfo(request, server));
+      const info = bunRequestInfo(request, server, bunIdleTimeout(host));
+      const response = await host.handleRequest(request, info);
       return isUpgradeResponse(response) ? undefined : response;
     },
     websocket: bunWebSocketHandlers(host),

@@ -6,12 +6,19 @@
  * @module
  */
 
+/**
+ * Bytes a runtime may hold for one socket before `Conn.send` reports
+ * backpressure. Past it the engine keeps packets in the session's own
+ * byte-counted queue (bounded by `maxBufferedBytes`) until the socket drains.
+ */
+export const SEND_HIGH_WATER_MARK: number = 1 << 20;
+
 /** A server-side WebSocket, as the engine sees it. */
 export interface Conn {
   /**
-   * Sends one frame. Returns `false` when the runtime reports backpressure
-   * (the frame is queued by the runtime, and `ConnHandler.onDrain` will be
-   * called once it has drained).
+   * Sends one frame. Returns `false` when the runtime holds more than
+   * {@linkcode SEND_HIGH_WATER_MARK} bytes: the frame is still queued by the
+   * runtime, and `ConnHandler.onDrain` will be called once it has drained.
    */
   send(data: string | Uint8Array): boolean;
   /** Closes the socket. */
@@ -34,9 +41,10 @@ export interface ConnHandler {
 
 /**
  * Turns an HTTP upgrade request into a WebSocket whose events go to
- * `handler`. Returns the `Response` to give back to the runtime.
+ * `handler`, adding `headers` to the 101 answer. Returns the `Response` to
+ * give back to the runtime.
  */
-export type Upgrader = (request: Request, handler: ConnHandler) => Response;
+export type Upgrader = (request: Request, handler: ConnHandler, headers?: Headers) => Response;
 
 /** Per-request facts only the runtime knows. */
 export interface RequestInfo {
@@ -44,4 +52,12 @@ export interface RequestInfo {
   remoteAddress?: string;
   /** Upgrades the request to a WebSocket; absent where the runtime cannot. */
   upgrade?: Upgrader;
+  /**
+   * Aborts when the client goes away before its answer is sent, and only
+   * then. Absent where the runtime has no such signal (Deno's
+   * `request.signal` also aborts after successful answers and warns when
+   * read): a held long poll then notices a departed client through its
+   * streamed body instead.
+   */
+  signal?: AbortSignal;
 }

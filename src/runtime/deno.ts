@@ -4,11 +4,14 @@
  * @module
  */
 
-import type { Conn, ConnHandler, RequestInfo, Upgrader } from "./conn.ts";
+import {
+  type Conn,
+  type ConnHandler,
+  type RequestInfo,
+  SEND_HIGH_WATER_MARK as HIGH_WATER_MARK,
+} from "./conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 
-/** Above this many buffered bytes a send reports backpressure. */
-const HIGH_WATER_MARK = 1 << 20;
 /** How often a backpressured socket's buffer is checked (Deno has no drain event). */
 const DRAIN_CHECK_MS = 5;
 
@@ -57,15 +60,21 @@ class DenoConn implements Conn {
 }
 
 /**
- * An {@linkcode Upgrader} on `Deno.upgradeWebSocket`.
+ * An `Upgrader` on `Deno.upgradeWebSocket`: the socket's events go to
+ * `handler`, `headers` are added to the 101 answer.
  *
  * @example
  * ```ts ignore
  * const response = denoUpgrade(request, handler);
  * ```
  */
-export const denoUpgrade: Upgrader = (request, handler) => {
+export function denoUpgrade(
+  request: Request,
+  handler: ConnHandler,
+  headers?: Headers,
+): Response {
   const { socket, response } = Deno.upgradeWebSocket(request);
+  headers?.forEach((value, name) => response.headers.append(name, value));
   socket.binaryType = "arraybuffer";
   const conn = new DenoConn(socket, handler);
   socket.onopen = () => handler.onOpen(conn);
@@ -76,7 +85,7 @@ export const denoUpgrade: Upgrader = (request, handler) => {
   socket.onclose = (event) => handler.onClose(event.code, event.reason);
   socket.onerror = () => {}; // a close event follows
   return response;
-};
+}
 
 /**
  * The request facts of a `Deno.serve` request.

@@ -8,6 +8,7 @@
 import type { RequestInfo } from "./conn.ts";
 import { denoRequestInfo } from "./deno.ts";
 import {
+  bunIdleTimeout,
   bunRequestInfo,
   type BunServer,
   type BunWebSocketHandlers,
@@ -17,6 +18,7 @@ import type { RequestHandlerHost } from "./handler.ts";
 
 /** The part of Hono's `Context` used here (no dependency on Hono itself). */
 export interface HonoContextLike {
+  /** Hono's request; `raw` is the Web `Request`. */
   req: { raw: Request };
   /** Under Bun, the `Bun.serve` server; under Deno, the `ServeHandlerInfo`. */
   env?: unknown;
@@ -34,8 +36,8 @@ function isBunServer(env: unknown): env is BunServer {
   return typeof (env as BunServer | undefined)?.upgrade === "function";
 }
 
-function requestInfo(c: HonoContextLike): RequestInfo {
-  if (isBunServer(c.env)) return bunRequestInfo(c.req.raw, c.env);
+function requestInfo(c: HonoContextLike, host: RequestHandlerHost): RequestInfo {
+  if (isBunServer(c.env)) return bunRequestInfo(c.req.raw, c.env, bunIdleTimeout(host));
   if ("Deno" in globalThis) {
     return denoRequestInfo(c.env as Deno.ServeHandlerInfo | undefined);
   }
@@ -56,7 +58,7 @@ function requestInfo(c: HonoContextLike): RequestInfo {
  */
 export function honoHandler(host: RequestHandlerHost): HonoBinding {
   return {
-    handler: (c) => host.handleRequest(c.req.raw, requestInfo(c)),
+    handler: (c) => host.handleRequest(c.req.raw, requestInfo(c, host)),
     websocket: bunWebSocketHandlers(host),
   };
 }

@@ -1,0 +1,463 @@
+/**
+ * The load generator: many Socket.IO v5 / Engine.IO v4 clients speaking the
+ * protocol frames directly (no client library), in one process, for one
+ * scenario against one server. Runs under Node or Bun:
+ *
+ *   node bench/loadgen.mjs --scenario echo --port 3000 --pid 1234 [--transport net]
+ *
+ * Prints one line `RESULT {json}` on stdout. It reads the server's CPU time
+ * and memory from /proc/<pid> at the edges of the measured window, and its
+ * own CPU time with process.cpuUsage(), so the run says whether the
+ * generator rather than the server was the bottleneck.
+ */
+
+import { cpuSeconds, statusKb } from "./lib/proc.mjs";
+import { openHttp, transports } from "./lib/transports.mjs";
+
+// -- options --
+
+function parseArgs(argv) {
+  const o = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) continue;
+    const key = a.slice(2);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith("--")) o[key] = true;
+    else {
+      o[key] = next;
+      i++;
+    }
+  }
+  return o;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const opt = {
+  scenario: args.scenario ?? "echo",
+  host: args.host ?? "127.0.0.1",
+  port: Number(args.port ?? 3000),
+  pid: args.pid ? Number(args.pid) : undefined,
+  transport: args.transport ?? "net",
+  path: args.path ?? "/socket.io/",
+  clients: Number(args.clients ?? 100),
+  inflight: Number(args.inflight ?? 10),
+  payload: Number(args.payload ?? 32),
+  warmup: Number(args.warmup ?? 1),
+  duration: Number(args.duration ?? 3),
+  total: Number(args.total ?? 2000),
+  concurrency: Number(args.concurrency ?? 100),
+  levels: String(args.levels ?? "5000,10000").split(",").map(Number),
+  roomSize: Number(args["room-size"] ?? 100),
+  window: Number(args.window ?? 8),
+  binSize: Number(args["bin-size"] ?? 65536),
+  settle: Number(args.settle ?? 2),
+  timeout: Number(args.timeout ?? 60),
+};
+
+const transport = transports[opt.transport];
+if (!transport) fail(`unknown transport ${opt.transport}`);
+const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.version}`;
+const WS_PATH = `${opt.path}?EIO=4&transport=websocket`;
+
+function fail(message) {
+  process.stdout.write(`RESULT ${JSON.stringify({ error: message })}\n`);
+  process.exit(1);
+}
+
+setTimeout(() => fail(`timed out after ${opt.timeout} s`), opt.timeout * 1000).unref?.();
+
+const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
+
+// -- measurement --
+
+function snapshot() {
+  const cpu = process.cpuUsage();
+  return {
+    t: performance.now(),
+    genCpu: (cpu.user + cpu.system) / 1e6,
+    serverCpu: opt.pid ? cpuSeconds(opt.pid) : NaN,
+    count: stats.count,
+    bytes: stats.bytes,
+  };
+}
+
+function measure(a, b, ops) {
+  const wall = (b.t - a.t) / 1000;
+  const serverCpu = b.serverCpu - a.serverCpu;
+  const genCpu = b.genCpu - a.genCpu;
+  return {
+    ops,
+    seconds: round(wall, 3),
+    rate: round(ops / wall, 1),
+    serverCpuPct: round((serverCpu / wall) * 100, 1),
+    serverCpuUsPerOp: ops > 0 ? round((serverCpu / ops) * 1e6, 2) : null,
+    genCpuPct: round((genCpu / wall) * 100, 1),
+    genCpuUsPerOp: ops > 0 ? round((genCpu / ops) * 1e6, 2) : null,
+  };
+}
+
+function round(x, d) {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+const stats = { count: 0, bytes: 0 };
+
+// -- clients --
+
+const F_CONNECT = transport.prepareText("40");
+const F_PONG = transport.prepareText("3");
+
+// Byte at index i of a text message (a Uint8Array view or a string).
+const at = (d, i) => (typeof d === "string" ? d.charCodeAt(i) : d[i]);
+
+/** What the running scenario does with incoming packets. */
+const mode = {
+  onEvent(_c, _d) {},
+  onAck(_c, _d) {},
+  onBinaryEvent(c) {
+    c.expectBinary++;
+  },
+  onAttachment(_c, _len) {},
+};
+
+class Client {
+  constructor(index) {
+    this.index = index;
+    this.conn = null;
+    this.connected = false;
+    this.expectBinary = 0;
+    this.resolve = null;
+    this.reject = null;
+  }
+
+  send(frame) {
+    this.conn.send(frame);
+  }
+
+  onText(d) {
+    const c0 = at(d, 0);
+    if (c0 === 52 /* 4: message */) {
+      const c1 = at(d, 1);
+      if (c1 === 50 /* 2: EVENT */) mode.onEvent(this, d);
+      else if (c1 === 51 /* 3: ACK */) mode.onAck(this, d);
+      else if (c1 === 53 /* 5: BINARY_EVENT */) mode.onBinaryEvent(this, d);
+      else if (c1 === 48 /* 0: CONNECT */) {
+        this.connected = true;
+        this.resolve?.(this);
+      } else if (c1 === 52 /* 4: CONNECT_ERROR */) {
+        this.reject?.(new Error("connect_error: " + text(d)));
+      }
+    } else if (c0 === 50 /* 2: ping */) {
+      this.conn.send(F_PONG);
+    } else if (c0 === 48 /* 0: open */) {
+      this.conn.send(F_CONNECT);
+    } else if (c0 === 49 /* 1: close */) {
+      this.connected = false;
+    }
+  }
+
+  onBinary(len) {
+    if (this.expectBinary > 0) {
+      this.expectBinary--;
+      mode.onAttachment(this, len);
+    }
+  }
+}
+
+function text(d) {
+  return typeof d === "string" ? d : new TextDecoder().decode(d);
+}
+
+let nextIndex = 0;
+let openSockets = 0;
+
+/** Opens one client and resolves once its namespace CONNECT arrived. */
+function connectOne() {
+  const c = new Client(nextIndex++);
+  return new Promise((resolve, reject) => {
+    c.resolve = resolve;
+    c.reject = reject;
+    transport.open(opt.host, opt.port, WS_PATH, {
+      onOpen(conn) {
+        c.conn = conn;
+        openSockets++;
+      },
+      onText: (d) => c.onText(d),
+      onBinary: (len) => c.onBinary(len),
+      onError: (err) => {
+        if (!c.connected) reject(err);
+      },
+      onClose: () => {
+        if (c.conn) openSockets--;
+        if (!c.connected) reject(new Error("closed before connect"));
+        c.connected = false;
+      },
+    });
+  }).then(() => {
+    c.resolve = c.reject = null;
+    return c;
+  });
+}
+
+/** Opens `n` clients, `concurrency` handshakes at a time. */
+async function connectMany(n, concurrency, into = []) {
+  let started = 0;
+  const worker = async () => {
+    while (started < n) {
+      started++;
+      into.push(await connectOne());
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return into;
+}
+
+const payloadString = "x".repeat(opt.payload);
+
+async function measureWindow(extra = () => ({})) {
+  await sleep(opt.warmup);
+  const a = snapshot();
+  await sleep(opt.duration);
+  const b = snapshot();
+  return { ...measure(a, b, b.count - a.count), ...extra(a, b) };
+}
+
+// -- scenarios --
+
+const scenarios = {
+  /** Each client keeps `inflight` `echo` events going; the server emits them back. */
+  async echo() {
+    const clients = await connectMany(opt.clients, opt.concurrency);
+    const frame = transport.prepareText(`42["echo","${payloadString}"]`);
+    mode.onEvent = (c) => {
+      stats.count++;
+      c.send(frame);
+    };
+    for (const c of clients) for (let k = 0; k < opt.inflight; k++) c.send(frame);
+    return {
+      unit: "msgs/s",
+      clients: clients.length,
+      inflight: opt.inflight,
+      ...await measureWindow(),
+    };
+  },
+
+  /** Each client keeps `inflight` `echo-ack` events with ack ids going. */
+  async ack() {
+    const clients = await connectMany(opt.clients, opt.concurrency);
+    // Ack ids are reused per in-flight slot: an id comes back before it is sent again.
+    const frames = [];
+    for (let k = 0; k < opt.inflight; k++) {
+      frames.push(transport.prepareText(`42${k}["echo-ack","${payloadString}"]`));
+    }
+    mode.onAck = (c, d) => {
+      let id = 0;
+      for (let i = 2;; i++) {
+        const ch = at(d, i);
+        if (ch < 48 || ch > 57) break;
+        id = id * 10 + ch - 48;
+      }
+      stats.count++;
+      c.send(frames[id]);
+    };
+    for (const c of clients) for (let k = 0; k < opt.inflight; k++) c.send(frames[k]);
+    return {
+      unit: "acks/s",
+      clients: clients.length,
+      inflight: opt.inflight,
+      ...await measureWindow(),
+    };
+  },
+
+  /** `io.emit` to every client: one driver keeps `window` broadcasts in flight. */
+  broadcast() {
+    return fanout(false);
+  },
+
+  /** `io.to(room).emit` to `room-size` of the clients. */
+  room() {
+    return fanout(true);
+  },
+
+  /** Binary echo: `451-["echo",{placeholder}]` + one binary frame of `bin-size` bytes. */
+  async binary() {
+    const clients = await connectMany(opt.clients, opt.concurrency);
+    const head = transport.prepareText('451-["echo",{"_placeholder":true,"num":0}]');
+    const bytes = new Uint8Array(opt.binSize);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = i & 0xff;
+    const body = transport.prepareBinary(bytes);
+    mode.onAttachment = (c, len) => {
+      stats.count++;
+      stats.bytes += len;
+      c.send(head);
+      c.send(body);
+    };
+    for (const c of clients) {
+      for (let k = 0; k < opt.inflight; k++) {
+        c.send(head);
+        c.send(body);
+      }
+    }
+    const r = await measureWindow((a, b) => ({
+      mbPerSec: round((b.bytes - a.bytes) / ((b.t - a.t) / 1000) / 1e6, 1),
+    }));
+    return { unit: "msgs/s", clients: clients.length, inflight: opt.inflight, ...r };
+  },
+
+  /** `total` WebSocket handshakes incl. namespace CONNECT, `concurrency` at a time. */
+  async storm() {
+    // Warm the code paths first (a fresh server process runs each scenario).
+    const warm = await connectMany(Math.min(100, opt.total), opt.concurrency);
+    for (const c of warm) c.conn.close();
+    await sleep(0.5);
+    const a = snapshot();
+    const clients = await connectMany(opt.total, opt.concurrency);
+    const b = snapshot();
+    return {
+      unit: "handshakes/s",
+      total: clients.length,
+      concurrency: opt.concurrency,
+      ...measure(a, b, clients.length),
+    };
+  },
+
+  /** `total` polling connects (GET open, POST 40, GET 40{...}) over keep-alive HTTP. */
+  async polling() {
+    await pollingConnects(Math.min(100, opt.total));
+    await sleep(0.5);
+    const a = snapshot();
+    const done = await pollingConnects(opt.total);
+    const b = snapshot();
+    return {
+      unit: "handshakes/s",
+      total: done,
+      concurrency: opt.concurrency,
+      ...measure(a, b, done),
+    };
+  },
+
+  /** RSS per idle connection at each of `levels` connections. */
+  async memory() {
+    if (!opt.pid) throw new Error("memory needs --pid");
+    const gcAndRead = async () => {
+      await sleep(opt.settle);
+      process.kill(opt.pid, "SIGUSR2"); // the server apps run a full GC on it
+      await sleep(1);
+      return statusKb(opt.pid, "VmRSS");
+    };
+    // Warm up code paths first, so the baseline holds the code, not the connections.
+    const warm = await connectMany(100, opt.concurrency);
+    for (const c of warm) c.conn.close();
+    await sleep(1);
+    const baseKb = await gcAndRead();
+    const clients = [];
+    const levels = [];
+    for (const level of opt.levels) {
+      const t0 = performance.now();
+      await connectMany(level - clients.length, Math.max(opt.concurrency, 200), clients);
+      const connectSeconds = (performance.now() - t0) / 1000;
+      const rssKb = await gcAndRead();
+      levels.push({
+        connections: clients.length,
+        rssKb,
+        kbPerConn: round((rssKb - baseKb) / clients.length, 2),
+        connectSeconds: round(connectSeconds, 2),
+        open: openSockets,
+      });
+    }
+    return { unit: "KB/conn", baseKb, levels };
+  },
+};
+
+/** `n` Socket.IO connects over polling, on `concurrency` keep-alive HTTP connections. */
+async function pollingConnects(n) {
+  const base = opt.path;
+  let started = 0;
+  let done = 0;
+  const worker = async () => {
+    const http = await openHttp(opt.host, opt.port);
+    while (started < n) {
+      started++;
+      const open = await http.request("GET", `${base}?EIO=4&transport=polling`);
+      const m = /"sid":"([^"]+)"/.exec(open.body);
+      if (open.status !== 200 || open.body[0] !== "0" || !m) {
+        throw new Error(`bad polling open: ${open.status} ${open.body.slice(0, 80)}`);
+      }
+      const q = `${base}?EIO=4&transport=polling&sid=${encodeURIComponent(m[1])}`;
+      const post = await http.request("POST", q, "40");
+      if (post.status !== 200) throw new Error(`bad polling POST: ${post.status}`);
+      const got = await http.request("GET", q);
+      if (!got.body.startsWith("40")) {
+        throw new Error(`bad polling CONNECT: ${got.body.slice(0, 80)}`);
+      }
+      done++;
+    }
+    http.close();
+  };
+  await Promise.all(Array.from({ length: Math.min(opt.concurrency, n) }, worker));
+  return done;
+}
+
+/** Broadcast to all (`room` false) or to one room: deliveries per second. */
+async function fanout(room) {
+  const clients = await connectMany(opt.clients, opt.concurrency);
+  let receivers = clients.length;
+  let driver = clients[0];
+  let trigger = transport.prepareText(`42["bcast","${payloadString}"]`);
+  if (room) {
+    receivers = Math.min(opt.roomSize, clients.length - 1);
+    driver = clients[clients.length - 1]; // not in the room
+    const join = transport.prepareText('420["join","room1"]');
+    let joined = 0;
+    await new Promise((resolve) => {
+      mode.onAck = () => {
+        if (++joined === receivers) resolve();
+      };
+      for (let i = 0; i < receivers; i++) clients[i].send(join);
+    });
+    trigger = transport.prepareText(`42["bcast-room","room1","${payloadString}"]`);
+  }
+  // Flow control over the whole fan-out: at most `window` broadcasts not yet
+  // delivered to every receiver.
+  let sent = 0;
+  const limit = opt.window * receivers;
+  mode.onEvent = () => {
+    stats.count++;
+    if ((sent - opt.window) * receivers < stats.count && running) {
+      sent++;
+      driver.send(trigger);
+    }
+  };
+  let running = true;
+  for (let k = 0; k < opt.window; k++) {
+    sent++;
+    driver.send(trigger);
+  }
+  const r = await measureWindow((a, b) => ({
+    broadcastsPerSec: round((b.count - a.count) / receivers / ((b.t - a.t) / 1000), 1),
+  }));
+  running = false;
+  return {
+    unit: "deliveries/s",
+    clients: clients.length,
+    receivers,
+    window: opt.window,
+    limitInFlight: limit,
+    ...r,
+  };
+}
+
+// -- main --
+
+const scenario = scenarios[opt.scenario];
+if (!scenario) fail(`unknown scenario ${opt.scenario}`);
+try {
+  const result = await scenario();
+  result.generator = { transport: opt.transport, runtime };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  process.exit(0);
+} catch (err) {
+  fail(String(err?.stack ?? err));
+}

@@ -1,0 +1,13 @@
+/** The official socket.io 4.8 on Bun with the official `@socket.io/bun-engine`. */
+import { Server as Engine } from "@socket.io/bun-engine";
+import { Server } from "socket.io";
+import { port, ready, setup } from "./_app.mjs";
+
+const io = new Server();
+const engine = new Engine({ path: "/socket.io/" });
+io.bind(engine);
+setup(io);
+const server = Bun.serve({ port: port(process.env), hostname: "127.0.0.1", ...engine.handler() });
+process.on("SIGUSR2", () => Bun.gc(true));
+process.on("SIGTERM", () => process.exit(0));
+ready("socketio-bun", server.port);

@@ -1,0 +1,14 @@
+/** webio on Bun: `Bun.serve` with `io.bun()`. */
+import { Server } from "../../mod.ts";
+import { port, ready, setup } from "./_app.mjs";
+
+// deno-lint-ignore no-explicit-any
+const Bun = (globalThis as any).Bun;
+
+const io = new Server();
+setup(io);
+const { fetch, websocket } = io.bun();
+const server = Bun.serve({ port: port(process.env), hostname: "127.0.0.1", fetch, websocket });
+process.on("SIGUSR2", () => Bun.gc(true));
+process.on("SIGTERM", () => process.exit(0));
+ready("webio-bun", server.port);

@@ -1,0 +1,284 @@
+/**
+ * The server side of the WebSocket protocol (RFC 6455) on raw bytes, for
+ * runtimes that hand over a socket instead of a WebSocket (the `upgrade`
+ * event of `node:http`). Pure Web APIs: a handshake key, a frame writer and
+ * a frame reader. No extensions are negotiated (as the official server by
+ * default: no permessage-deflate).
+ *
+ * @module
+ */
+
+/** Opcodes. */
+export const OPCODE = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 };
+
+/** Close codes used by the reader. */
+export const CLOSE_CODE = {
+  NORMAL: 1000,
+  PROTOCOL_ERROR: 1002,
+  NO_STATUS: 1005,
+  ABNORMAL: 1006,
+  INVALID_DATA: 1007,
+  TOO_BIG: 1009,
+};
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The `Sec-WebSocket-Accept` value for a `Sec-WebSocket-Key`.
+ *
+ * @example
+ * ```ts
+ * import { acceptKey } from "./_ws_frames.ts";
+ * await acceptKey("dGhlIHNhbXBsZSBub25jZQ=="); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+ * ```
+ */
+export async function acceptKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/** Whether a `Sec-WebSocket-Key` is the base64 of 16 bytes. */
+export function isValidKey(key: string | null): key is string {
+  return key !== null && /^[A-Za-z0-9+/]{22}==$/.test(key.trim());
+}
+
+/**
+ * One unmasked, unfragmented server frame.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrame, OPCODE } from "./_ws_frames.ts";
+ * encodeFrame(OPCODE.TEXT, new TextEncoder().encode("hi")); // 81 02 68 69
+ * ```
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const length = payload.byteLength;
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = new Uint8Array(headerLength + length);
+  frame[0] = 0x80 | opcode;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65536) {
+    frame[1] = 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = 127;
+    new DataView(frame.buffer).setBigUint64(2, BigInt(length));
+  }
+  frame.set(payload, headerLength);
+  return frame;
+}
+
+/** A close frame with a code and a reason (cut to fit 125 bytes). */
+export function encodeClose(code: number, reason = ""): Uint8Array {
+  let text = encoder.encode(reason);
+  if (text.byteLength > 123) text = text.subarray(0, 123);
+  const payload = new Uint8Array(2 + text.byteLength);
+  payload[0] = code >>> 8;
+  payload[1] = code & 0xff;
+  payload.set(text, 2);
+  return encodeFrame(OPCODE.CLOSE, payload);
+}
+
+/** What a {@linkcode FrameReader} reports. */
+export interface FrameEvents {
+  /** A whole message (fragments joined; text checked as UTF-8). */
+  message(data: string | Uint8Array): void;
+  /** A ping, to be answered with a pong carrying `payload`. */
+  ping(payload: Uint8Array): void;
+  /** The peer's close frame (`1005` when it carried no code). */
+  close(code: number, reason: string): void;
+  /** A protocol violation: close with `code` and stop reading. */
+  fail(code: number, reason: string): void;
+}
+
+function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999);
+}
+
+/**
+ * Reads masked client frames from a byte stream, however it is chunked.
+ * A message (or fragments so far) over `maxMessageBytes` fails with 1009
+ * before its payload is buffered.
+ *
+ * @example
+ * ```ts ignore
+ * const reader = new FrameReader(1e6, events);
+ * socket.on("data", (chunk) => reader.push(chunk));
+ * ```
+ */
+export class FrameReader {
+  #max: number;
+  #events: FrameEvents;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #fragments: Uint8Array[] = [];
+  #fragmentBytes = 0;
+  #fragmentOpcode = 0;
+  #done = false;
+
+  constructor(maxMessageBytes: number, events: FrameEvents) {
+    this.#max = maxMessageBytes;
+    this.#events = events;
+  }
+
+  /** Feeds bytes; reports every complete frame. */
+  push(chunk: Uint8Array): void {
+    if (this.#done || chunk.byteLength === 0) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.byteLength;
+    while (!this.#done && this.#readFrame());
+  }
+
+  #fail(code: number, reason: string): false {
+    this.#done = true;
+    this.#chunks = [];
+    this.#fragments = [];
+    this.#events.fail(code, reason);
+    return false;
+  }
+
+  /** Reads one frame if all of it is buffered. */
+  #readFrame(): boolean {
+    if (this.#buffered < 2) return false;
+    const start = this.#peek(2);
+    const fin = (start[0] & 0x80) !== 0;
+    const opcode = start[0] & 0x0f;
+    const masked = (start[1] & 0x80) !== 0;
+    let length = start[1] & 0x7f;
+    if (start[0] & 0x70) return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Reserved bits set");
+    if (!masked) return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Client frame not masked");
+    const control = opcode >= 8;
+    if (control ? opcode > 10 : opcode > 2) {
+      return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Unknown opcode");
+    }
+    if (control && (!fin || length > 125)) {
+      return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Invalid control frame");
+    }
+    const extra = length === 126 ? 2 : length === 127 ? 8 : 0;
+    const headerLength = 2 + extra + 4;
+    if (this.#buffered < headerLength) return false;
+    const header = this.#peek(headerLength);
+    if (extra === 2) {
+      length = (header[2] << 8) | header[3];
+    } else if (extra === 8) {
+      const big = new DataView(header.buffer, header.byteOffset).getBigUint64(2);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) {
+        return this.#fail(CLOSE_CODE.TOO_BIG, "Message too big");
+      }
+      length = Number(big);
+    }
+    if (!control) {
+      if (opcode === OPCODE.CONTINUATION ? this.#fragmentOpcode === 0 : this.#fragmentOpcode) {
+        return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Unexpected fragment");
+      }
+      if (this.#fragmentBytes + length > this.#max) {
+        return this.#fail(CLOSE_CODE.TOO_BIG, "Message too big");
+      }
+    }
+    if (this.#buffered < headerLength + length) return false;
+    const mask = header.subarray(headerLength - 4, headerLength);
+    this.#take(headerLength);
+    const payload = this.#take(length);
+    for (let i = 0; i < payload.byteLength; i++) payload[i] ^= mask[i & 3];
+    if (control) return this.#control(opcode, payload);
+    return this.#data(opcode, fin, payload);
+  }
+
+  #data(opcode: number, fin: boolean, payload: Uint8Array): boolean {
+    if (!fin || opcode === OPCODE.CONTINUATION) {
+      if (opcode !== OPCODE.CONTINUATION) this.#fragmentOpcode = opcode;
+      this.#fragments.push(payload);
+      this.#fragmentBytes += payload.byteLength;
+      if (!fin) return true;
+      opcode = this.#fragmentOpcode;
+      payload = join(this.#fragments, this.#fragmentBytes);
+      this.#fragments = [];
+      this.#fragmentBytes = 0;
+      this.#fragmentOpcode = 0;
+    }
+    if (opcode === OPCODE.BINARY) {
+      this.#events.message(payload);
+      return true;
+    }
+    let text: string;
+    try {
+      text = strictDecoder.decode(payload);
+    } catch {
+      return this.#fail(CLOSE_CODE.INVALID_DATA, "Invalid UTF-8");
+    }
+    this.#events.message(text);
+    return true;
+  }
+
+  #control(opcode: number, payload: Uint8Array): boolean {
+    if (opcode === OPCODE.PING) {
+      this.#events.ping(payload);
+      return true;
+    }
+    if (opcode === OPCODE.PONG) return true;
+    // A close frame: the last one read.
+    if (payload.byteLength === 1) return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Invalid close");
+    let code: number = CLOSE_CODE.NO_STATUS;
+    let reason = "";
+    if (payload.byteLength >= 2) {
+      code = (payload[0] << 8) | payload[1];
+      if (!isValidCloseCode(code)) return this.#fail(CLOSE_CODE.PROTOCOL_ERROR, "Invalid code");
+      try {
+        reason = strictDecoder.decode(payload.subarray(2));
+      } catch {
+        return this.#fail(CLOSE_CODE.INVALID_DATA, "Invalid UTF-8");
+      }
+    }
+    this.#done = true;
+    this.#chunks = [];
+    this.#events.close(code, reason);
+    return false;
+  }
+
+  /** A copy of the first `n` buffered bytes, left in place. */
+  #peek(n: number): Uint8Array {
+    const first = this.#chunks[0];
+    if (first.byteLength >= n) return first.subarray(0, n);
+    const out = new Uint8Array(n);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      const part = chunk.subarray(0, n - offset);
+      out.set(part, offset);
+      offset += part.byteLength;
+      if (offset === n) break;
+    }
+    return out;
+  }
+
+  /** Removes and returns the first `n` buffered bytes (a fresh array). */
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let offset = 0;
+    while (offset < n) {
+      const chunk = this.#chunks[0];
+      const part = chunk.subarray(0, n - offset);
+      out.set(part, offset);
+      offset += part.byteLength;
+      if (part.byteLength === chunk.byteLength) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(part.byteLength);
+    }
+    this.#buffered -= n;
+    return out;
+  }
+}
+
+function join(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
