@@ -48,13 +48,24 @@ export {
 } from "./src/adapter.ts";
 export { Client } from "./src/client.ts";
 export type {
+  AckResult,
+  AllButLast,
+  AnyListener,
   DecorateAcknowledgements,
   DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
+  EventNamesWithAck,
   EventParams,
   EventsMap,
+  FirstNonErrorArg,
+  FirstNonErrorTuple,
+  Last,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
 } from "./src/typed_events.ts";
+export type { AnyEventListener } from "./src/_any_listeners.ts";
 export { type Packet, PacketType } from "./src/parser/packet.ts";
 export { type EngineEvents, EngineServer } from "./src/engine/server.ts";
 export {

@@ -49,6 +49,14 @@ export class PendingAcks {
     this.#pending.set(id, { fn, timer });
   }
 
+  /** Forgets the ack `id` without calling it. */
+  forget(id: number): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(id);
+  }
+
   /** Answers the ack `id`; returns whether it was pending. */
   settle(id: number, args: unknown[]): boolean {
     const pending = this.#pending.get(id);

@@ -61,6 +61,8 @@ export interface AdapterSocket {
     data: unknown[],
     ack?: { id: number; fn: AckFn },
   ): void;
+  /** Drops the pending ack `id` (a broadcast ack that timed out). */
+  forgetAck(id: number): void;
   join(rooms: Room | Room[]): void;
   leave(room: Room): void;
   disconnect(close?: boolean): unknown;
@@ -195,6 +197,11 @@ export class Adapter extends Emitter<AdapterEvents> {
       socket.deliver(frames, write, packet.data as unknown[], registration);
     });
     clientCountCallback(clientCount);
+  }
+
+  /** Drops the pending ack `id` of the matching sockets (after a broadcast ack timed out). */
+  forgetAck(opts: BroadcastOptions, id: number): void {
+    this.apply(opts, (socket) => socket.forgetAck(id));
   }
 
   /** The ids of sockets in any of `rooms` (all sockets when empty). */

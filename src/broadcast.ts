@@ -6,7 +6,7 @@
  */
 
 import type { Adapter, AdapterSocket, BroadcastFlags, Room } from "./adapter.ts";
-import { PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
+import { type Packet, PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed_events.ts";
 
 /** Error given to broadcast acks that did not all arrive in time. */
@@ -24,7 +24,8 @@ export const TIMEOUT_MESSAGE = "operation has timed out";
  */
 export class BroadcastOperator<
   EmitEvents extends EventsMap = DefaultEventsMap,
-  SocketData = unknown,
+  // deno-lint-ignore no-explicit-any
+  SocketData = any,
 > {
   readonly #adapter: Adapter;
   readonly #rooms: Set<Room>;
@@ -120,10 +121,13 @@ export class BroadcastOperator<
     let expectedServers = -1;
     let countedServers = 0;
     let expectedClients = 0;
+    const packet: Packet = { type: PacketType.EVENT, nsp: "", data };
     const finish = (err: Error | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      // Sockets that never answered must not keep the registration forever.
+      if (err && packet.id !== undefined) this.#adapter.forgetAck(opts, packet.id);
       ack(err, single ? (err ? null : responses[0]) : responses);
     };
     // Without a timeout flag, wait for every answer.
@@ -136,7 +140,7 @@ export class BroadcastOperator<
       ) finish(null);
     };
     this.#adapter.broadcastWithAck(
-      { type: PacketType.EVENT, nsp: "", data },
+      packet,
       opts,
       (clientCount) => {
         expectedClients += clientCount;

@@ -40,7 +40,8 @@ export class ParentNamespace<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = DefaultEventsMap,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
-  SocketData = unknown,
+  // deno-lint-ignore no-explicit-any
+  SocketData = any,
 > extends Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** Child namespaces created so far. */
   readonly children: Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> =
@@ -108,6 +109,10 @@ function parentAdapterFor(children: Set<AnyNamespace>): new (nsp: AdapterNamespa
       const all: AdapterSocket[] = [];
       for (const child of children) all.push(...await child.adapter.fetchSockets(opts));
       return all;
+    }
+
+    override forgetAck(opts: BroadcastOptions, id: number): void {
+      for (const child of children) child.adapter.forgetAck(opts, id);
     }
 
     override addSockets(opts: BroadcastOptions, rooms: string[]): void {

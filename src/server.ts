@@ -68,7 +68,8 @@ export class Server<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = DefaultEventsMap,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
-  SocketData = unknown,
+  // deno-lint-ignore no-explicit-any
+  SocketData = any,
 > implements RequestHandlerHost {
   /** The Engine.IO server underneath. */
   readonly engine: EngineServer;

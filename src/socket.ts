@@ -412,6 +412,11 @@ export class Socket<
     this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } });
   }
 
+  /** @internal Drops a broadcast ack that timed out. */
+  forgetAck(id: number): void {
+    this.#acks.forget(id);
+  }
+
   /** @internal Writes a broadcast's pre-encoded frames. */
   deliver(
     frames: readonly (string | Uint8Array)[],
