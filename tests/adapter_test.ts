@@ -26,6 +26,10 @@ interface Delivery {
 class FakeSocket implements AdapterSocket {
   deliveries: Delivery[] = [];
   closedWith: boolean | undefined;
+  forgotten: number[] = [];
+  forgetAck(id: number): void {
+    this.forgotten.push(id);
+  }
   constructor(readonly id: string, readonly adapter: () => Adapter) {}
   deliver(
     frames: readonly (string | Uint8Array)[],
@@ -261,4 +265,18 @@ test("broadcast operator: emitWithAck resolves with every answer, or rejects wit
     op.timeout(1000).emit("q", (e: Error | null, r: unknown[]) => resolve([e, r]))
   );
   assert.deepEqual(viaCallback, [null, []]);
+});
+
+test("a broadcast ack that times out is forgotten by every targeted socket", async () => {
+  const { adapter, sockets } = setup();
+  const op = new BroadcastOperator(adapter).except("c");
+  const err = await op.timeout(5).emitWithAck("q").then(
+    () => assert.fail("nobody answers: should time out"),
+    (e: Error) => e,
+  );
+  assert.equal(err.message, "operation has timed out");
+  const id = sockets.get("a")!.deliveries[0].ack!.id;
+  assert.deepEqual(sockets.get("a")!.forgotten, [id]);
+  assert.deepEqual(sockets.get("b")!.forgotten, [id]);
+  assert.deepEqual(sockets.get("c")!.forgotten, []);
 });
