@@ -16,7 +16,7 @@
  * @module
  */
 
-export { Server, type ServerReservedEvents } from "./src/server.ts";
+export { Server, type ServerEventsOf, type ServerReservedEvents } from "./src/server.ts";
 export type { ServerOptions } from "./src/server_options.ts";
 export {
   type ExtendedError,
@@ -50,7 +50,9 @@ export { Client } from "./src/client.ts";
 export type {
   AckResult,
   AllButLast,
+  AnyFunction,
   AnyListener,
+  ArrayOfEach,
   DecorateAcknowledgements,
   DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
@@ -59,36 +61,54 @@ export type {
   EventNamesWithAck,
   EventParams,
   EventsMap,
+  ExpectMultipleResponses,
+  FallbackToUntyped,
   FirstNonErrorArg,
   FirstNonErrorTuple,
+  FirstWithLabel,
+  IfAny,
   Last,
+  PrependTimeoutError,
   ReservedOrUserEventNames,
   ReservedOrUserListener,
 } from "./src/typed_events.ts";
+export type { Emitter } from "./src/_emitter.ts";
 export type { AnyEventListener } from "./src/_any_listeners.ts";
 export { type Packet, PacketType } from "./src/parser/packet.ts";
 export { type EngineEvents, EngineServer } from "./src/engine/server.ts";
 export {
   type CloseReason,
   EngineSession,
+  type HandshakeInfo,
   type SendOptions,
   type SessionEvents,
+  type SessionHandler,
+  type SessionHost,
 } from "./src/engine/session.ts";
+export type { Transport, TransportHost } from "./src/engine/transport.ts";
+export type { WebSocketTransport } from "./src/engine/websocket.ts";
 export type {
   AllowRequest,
   CookieOptions,
   EngineOptions,
+  ResolvedEngineOptions,
   TransportName,
 } from "./src/engine/options.ts";
-export type { CorsOptions, CorsOrigin } from "./src/engine/cors.ts";
+export type { CorsOptions, CorsOrigin, StaticOrigin } from "./src/engine/cors.ts";
 export {
   ENGINE_ERROR_MESSAGES,
   type EngineConnectionError,
   EngineErrorCode,
 } from "./src/engine/errors.ts";
-export type { RawData } from "./src/engine/packet.ts";
+export {
+  type EnginePacket,
+  type EnginePacketName,
+  EnginePacketType,
+  type RawData,
+} from "./src/engine/packet.ts";
 export type { Conn, ConnHandler, RequestInfo, Upgrader } from "./src/runtime/conn.ts";
 export type { RequestHandlerHost, ServeHandle, ServeOptions } from "./src/runtime/handler.ts";
+export type { NodeHttpServerLike, NodeListener } from "./src/runtime/node_http.ts";
 export { denoHandler, denoRequestInfo, denoUpgrade, serveDeno } from "./src/runtime/deno.ts";
 export {
   bunHandler,

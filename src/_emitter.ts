@@ -9,9 +9,7 @@
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
 
-/** Maps an event name to its listener signature. */
-// deno-lint-ignore no-explicit-any
-export type EventsMap = Record<string, any>;
+import type { EventsMap } from "./typed_events.ts";
 
 /**
  * Typed event emitter with `on`, `once`, `off` and a protected `emit`.

@@ -32,6 +32,11 @@ export class BroadcastOperator<
   readonly #except: Set<Room>;
   readonly #flags: BroadcastFlags;
 
+  /**
+   * An operator broadcasting through `adapter` to `rooms` (every socket when
+   * empty) but `except`, with `flags`. Usually made by `io.to(...)` and the
+   * like rather than directly.
+   */
   constructor(
     adapter: Adapter,
     rooms: Set<Room> = new Set(),

@@ -24,6 +24,7 @@ export type NamespaceMiddleware<S> = (socket: S, next: (err?: ExtendedError) => 
 
 /** An error whose `data` reaches the client's `connect_error`. */
 export interface ExtendedError extends Error {
+  /** Details sent to the client with the error message. */
   data?: unknown;
 }
 
@@ -39,7 +40,9 @@ export interface NamespaceHost {
 
 /** Events of a namespace. */
 export interface NamespaceReservedEvents<S> {
+  /** A socket passed the middlewares and connected. */
   connection: (socket: S) => void;
+  /** Alias of `connection`. */
   connect: (socket: S) => void;
 }
 
@@ -79,6 +82,10 @@ export class Namespace<
   #host: NamespaceHost;
   #ackId = 0;
 
+  /**
+   * @internal Made by the server (`io.of(name)`), which passes its narrow
+   * host interface and itself.
+   */
   constructor(host: NamespaceHost, name: string, server: unknown) {
     super();
     this.#host = host;
@@ -310,6 +317,7 @@ export class Namespace<
   /** @internal Whether this namespace was created by a dynamic parent. */
   isChild = false;
 
+  /** Where errors thrown by this namespace's listeners go; logs them by default. */
   protected override onListenerError(err: unknown, event: string): void {
     console.error(`webio: "${event}" handler of namespace ${this.name} threw:`, err);
   }

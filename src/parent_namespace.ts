@@ -49,6 +49,7 @@ export class ParentNamespace<
   #childHost: NamespaceHost;
   #server: unknown;
 
+  /** @internal Made by the server for `io.of(regex)` or `io.of(matcher)`. */
   constructor(host: NamespaceHost, server: unknown) {
     const children = new Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
     super(

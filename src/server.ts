@@ -36,13 +36,16 @@ import type {
 
 /** Events of the server itself (the rest go to the main namespace). */
 export interface ServerReservedEvents<S, N> {
+  /** A socket connected to the main namespace. */
   connection: (socket: S) => void;
+  /** Alias of `connection`. */
   connect: (socket: S) => void;
+  /** A namespace was created (by `io.of(name)` or a dynamic parent), the main one aside. */
   new_namespace: (namespace: N) => void;
 }
 
 /** The server's events for given event maps. */
-type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
   ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
 
 class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
@@ -94,8 +97,17 @@ export class Server<
   #nodeHttp: NodeHttpAttachment | undefined;
   #clientFiles: ClientFileResponder | undefined;
 
+  /**
+   * A server that is not listening yet: serve it with `listen`, `bun()`,
+   * `hono()` or `handleRequest`.
+   */
   constructor(options?: ServerOptions);
+  /** A server listening on `port` with `Deno.serve` or `Bun.serve`, whichever runs. */
   constructor(port: number, options?: ServerOptions);
+  /**
+   * A server attached to a `node:http` (or `node:https`) server, as
+   * `new Server(httpServer)` officially: it answers the requests under `path`.
+   */
   constructor(httpServer: NodeHttpServerLike, options?: ServerOptions);
   constructor(
     portOrOptions?: number | NodeHttpServerLike | ServerOptions,

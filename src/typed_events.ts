@@ -26,11 +26,12 @@ export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Par
 // deno-lint-ignore no-explicit-any
 export type AnyListener = (...args: any[]) => void;
 
+/** Any function. */
 // deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
+export type AnyFunction = (...args: any[]) => any;
 
 /** `Y` when `T` is `any`, else `N`. */
-type IfAny<T, Y, N> = 0 extends 1 & T ? Y : N;
+export type IfAny<T, Y, N> = 0 extends 1 & T ? Y : N;
 
 /** Every element of a tuple but the last. */
 // deno-lint-ignore no-explicit-any
@@ -75,24 +76,24 @@ export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> = First
 
 /** A callback argument gains a leading `err`, unless it has one already. */
 // deno-lint-ignore no-explicit-any
-type PrependTimeoutError<T extends any[]> = {
+export type PrependTimeoutError<T extends any[]> = {
   [K in keyof T]: T[K] extends (...args: infer P) => infer R
     ? P[0] extends Error ? T[K] : (err: Error, ...args: P) => R
     : T[K];
 };
 
 /** Each element of a tuple becomes an array of such elements. */
-type ArrayOfEach<T extends unknown[]> = { [K in keyof T]: T[K][] };
+export type ArrayOfEach<T extends unknown[]> = { [K in keyof T]: T[K][] };
 
 /** The first element of a tuple, keeping its label. */
 // deno-lint-ignore no-explicit-any
-type FirstWithLabel<T extends any[]> = T extends [unknown, ...infer R]
+export type FirstWithLabel<T extends any[]> = T extends [unknown, ...infer R]
   ? T extends [...infer H, ...R] ? H : never
   : never;
 
 /** A callback argument receives one answer per client: `(answers[])` or `(err, answers[])`. */
 // deno-lint-ignore no-explicit-any
-type ExpectMultipleResponses<T extends any[]> = {
+export type ExpectMultipleResponses<T extends any[]> = {
   [K in keyof T]: T[K] extends (...args: infer P) => infer R ? P extends [Error] ? (err: Error) => R
     : P extends [Error, ...infer Rest]
       ? (err: Error, ...args: FirstWithLabel<ArrayOfEach<Rest>>) => R
@@ -151,6 +152,10 @@ export type ReservedOrUserEventNames<Reserved extends EventsMap, User extends Ev
   | EventNames<Reserved>
   | EventNames<User>;
 
-// `never` (no contextual type) would make every parameter an implicit any.
+/**
+ * `T`, or an untyped listener when `T` is `never` (which, giving no
+ * contextual type, would make every parameter an implicit any).
+ */
 // deno-lint-ignore no-explicit-any
-type FallbackToUntyped<T> = [T] extends [never] ? (...args: any[]) => void | Promise<void> : T;
+export type FallbackToUntyped<T> = [T] extends [never] ? (...args: any[]) => void | Promise<void>
+  : T;

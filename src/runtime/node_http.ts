@@ -18,8 +18,8 @@ import { type NodeSocketLike, upgradeNodeSocket } from "./_node_ws.ts";
 
 export type { NodeSocketLike } from "./_node_ws.ts";
 
-/** A listener, as `on` takes it. */
-type Listener = (...args: unknown[]) => void;
+/** A listener, as a `node:http` server's `on` takes it. */
+export type NodeListener = (...args: unknown[]) => void;
 
 /** The part of `http.IncomingMessage` used here. */
 export interface NodeIncomingMessageLike {
@@ -51,12 +51,19 @@ export interface NodeServerResponseLike {
 
 /** The part of a `node:http` (or `node:https`) server used here. */
 export interface NodeHttpServerLike {
+  /** Starts listening (`server.listen(port, callback)`). */
   listen(...args: never[]): unknown;
-  on(event: string, listener: Listener): unknown;
-  removeListener(event: string, listener: Listener): unknown;
+  /** Adds a listener (`request` and `upgrade` are used here). */
+  on(event: string, listener: NodeListener): unknown;
+  /** Removes a listener. */
+  removeListener(event: string, listener: NodeListener): unknown;
+  /** The listeners of an event. */
   listeners(event: string): unknown[];
+  /** Removes every listener of an event. */
   removeAllListeners(event: string): unknown;
+  /** Stops accepting connections; `callback` runs once the server closed. */
   close(callback?: (error?: Error) => void): unknown;
+  /** Closes the connections that carry no request, where the server has it. */
   closeIdleConnections?(): void;
 }
 
@@ -104,7 +111,7 @@ export function attachNodeHttp(
     const pathname = pathOf(url);
     return pathname.startsWith(prefix) || pathname + "/" === prefix;
   };
-  const previous = server.listeners("request") as Listener[];
+  const previous = server.listeners("request") as NodeListener[];
   server.removeAllListeners("request");
 
   const onRequest = ((req: NodeIncomingMessageLike, res: NodeServerResponseLike) => {
@@ -116,11 +123,11 @@ export function attachNodeHttp(
       res.statusCode = 404; // nobody else answers
       res.end();
     }
-  }) as Listener;
+  }) as NodeListener;
   const onUpgrade = ((req: NodeIncomingMessageLike, socket: NodeSocketLike, head: Uint8Array) => {
     if (matches(req.url)) serveUpgrade(host, req, socket, head);
     else if (server.listeners("upgrade").length === 1) socket.destroy(); // as Node without listeners
-  }) as Listener;
+  }) as NodeListener;
   server.on("request", onRequest);
   server.on("upgrade", onUpgrade);
 
