@@ -5,8 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
-import { runExample } from "./_fixtures/example_process.ts";
-import { once } from "./_fixtures/io.ts";
+import { type ExampleProcess, runExample } from "./_fixtures/example_process.ts";
+import { once, runtime } from "./_fixtures/io.ts";
 
 const clientOpts = { forceNew: true, reconnection: false } as const;
 
@@ -115,6 +115,94 @@ test("hono_app: webio beside a JSON route and a page", async () => {
     assert.match(await page.text(), /webio on Hono/);
   } finally {
     socket.disconnect();
+    await ex.stop();
+  }
+});
+
+/**
+ * A binding example serves the official client over polling and over
+ * WebSocket (hello, then an ack), its own page at `/`, and the browser
+ * client at `/socket.io/socket.io.min.js`.
+ */
+async function assertBindingServes(ex: ExampleProcess, hello: string, page: string) {
+  for (const transports of [["polling"], ["websocket"]]) {
+    const socket = io(ex.url, { ...clientOpts, transports });
+    try {
+      const greeting = once<[string]>(socket, "hello");
+      await once(socket, "connect");
+      assert.equal(socket.io.engine.transport.name, transports[0]);
+      assert.deepEqual(await greeting, [hello]);
+      assert.equal(await socket.timeout(5000).emitWithAck("ping"), "pong");
+    } finally {
+      socket.disconnect();
+    }
+  }
+  const home = await fetch(ex.url + "/");
+  assert.equal(home.status, 200);
+  assert.equal(await home.text(), page);
+  const client = await fetch(ex.url + "/socket.io/socket.io.min.js");
+  assert.equal(client.status, 200);
+  assert.match(client.headers.get("content-type") ?? "", /javascript/);
+  assert.match(await client.text(), /Socket\.IO v4\.8/);
+}
+
+test("deno_serve: Deno.serve with the app's route beside webio's handler", {
+  skip: runtime !== "deno",
+}, async () => {
+  const ex = await runExample("examples/deno_serve.ts");
+  try {
+    await assertBindingServes(ex, "from Deno.serve", "webio on Deno.serve");
+  } finally {
+    await ex.stop();
+  }
+});
+
+test("bun_serve: Bun.serve with the app's route beside io.bun()", {
+  skip: runtime !== "bun",
+}, async () => {
+  const ex = await runExample("examples/bun_serve.ts");
+  try {
+    await assertBindingServes(ex, "from Bun.serve", "webio on Bun.serve");
+  } finally {
+    await ex.stop();
+  }
+});
+
+test(`node_http: new Server(httpServer) beside the server's own listener (${runtime})`, async () => {
+  const ex = await runExample("examples/node_http.ts");
+  try {
+    await assertBindingServes(ex, "from node:http", "webio on node:http");
+  } finally {
+    await ex.stop();
+  }
+});
+
+test("options: CORS, heartbeat and size settings in the handshake; allowRequest refuses", async () => {
+  const ex = await runExample("examples/options.ts");
+  const welcome = io(ex.url, { ...clientOpts, query: { token: "s3cret" } });
+  const intruder = io(ex.url, { ...clientOpts, query: { token: "nope" } });
+  const refusal = once<[Error]>(intruder, "connect_error");
+  try {
+    await once(welcome, "connect");
+    assert.equal(await welcome.timeout(5000).emitWithAck("ping"), "pong");
+    const [err] = await refusal;
+    assert.equal(err.message, "xhr poll error");
+
+    const origin = "https://app.example.com";
+    const handshake = `${ex.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await fetch(handshake + "&token=s3cret", { headers: { Origin: origin } });
+    assert.equal(open.status, 200);
+    assert.equal(open.headers.get("access-control-allow-origin"), origin);
+    assert.equal(open.headers.get("access-control-allow-credentials"), "true");
+    const { pingInterval, pingTimeout, maxPayload } = JSON.parse((await open.text()).slice(1));
+    assert.deepEqual([pingInterval, pingTimeout, maxPayload], [10_000, 5_000, 100_000]);
+
+    const refused = await fetch(handshake + "&token=nope", { headers: { Origin: origin } });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(await refused.json(), { code: 4, message: "Bad token" });
+  } finally {
+    welcome.disconnect();
+    intruder.disconnect();
     await ex.stop();
   }
 });

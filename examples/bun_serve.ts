@@ -1,0 +1,34 @@
+/**
+ * webio behind your own `Bun.serve`: `io.bun()` gives the `fetch` and
+ * `websocket` halves; the app answers its routes and hands the rest to
+ * webio's `fetch` (which returns `undefined` once it upgraded a WebSocket).
+ *
+ * Run: `bun examples/bun_serve.ts` (PORT overrides 3000).
+ */
+import { type BunPair, type BunServer, Server } from "../mod.ts";
+
+// Bun's global, as far as this file uses it (so that `deno check` knows it).
+declare const Bun: {
+  serve(options: {
+    port: number;
+    fetch: (request: Request, server: BunServer) => Response | Promise<Response | undefined>;
+    websocket: BunPair["websocket"];
+  }): BunServer;
+};
+
+const io = new Server();
+io.on("connection", (socket) => {
+  socket.emit("hello", "from Bun.serve");
+  socket.on("ping", (callback) => callback("pong"));
+});
+
+const socketio = io.bun();
+const server = Bun.serve({
+  port: Number(globalThis.process?.env.PORT ?? 3000),
+  fetch(request, srv) {
+    if (new URL(request.url).pathname === "/") return new Response("webio on Bun.serve");
+    return socketio.fetch(request, srv);
+  },
+  websocket: socketio.websocket, // Bun needs it for the WebSocket transport
+});
+console.log(`listening on ${server.port}`);
