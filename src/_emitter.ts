@@ -36,6 +36,7 @@ export class Emitter<Events extends EventsMap> {
     const list = this.#listeners.get(event);
     if (list) list.push(listener);
     else this.#listeners.set(event, [listener]);
+    this.listenersChanged();
     return this;
   }
 
@@ -60,6 +61,7 @@ export class Emitter<Events extends EventsMap> {
     if (!list) return this;
     if (!listener) {
       this.#listeners!.delete(event);
+      this.listenersChanged();
       return this;
     }
     const i = list.findIndex((l) =>
@@ -67,6 +69,7 @@ export class Emitter<Events extends EventsMap> {
     );
     if (i !== -1) list.splice(i, 1);
     if (list.length === 0) this.#listeners!.delete(event);
+    this.listenersChanged();
     return this;
   }
 
@@ -79,6 +82,7 @@ export class Emitter<Events extends EventsMap> {
   removeAllListeners<E extends keyof Events & string>(event?: E): this {
     if (event === undefined) this.#listeners = undefined;
     else this.#listeners?.delete(event);
+    this.listenersChanged();
     return this;
   }
 
@@ -113,6 +117,12 @@ export class Emitter<Events extends EventsMap> {
     }
     return true;
   }
+
+  /**
+   * Called after listeners were added or removed, so a subclass can cache
+   * whether an event is listened to and skip building its arguments.
+   */
+  protected listenersChanged(): void {}
 
   /** Where listener errors go; logs by default. */
   protected onListenerError(err: unknown, event: string): void {

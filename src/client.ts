@@ -77,7 +77,11 @@ export class Client implements SessionHandler {
   /** @internal Writes an encoded packet's frames. */
   writeToEngine(frames: readonly RawData[], opts: WriteOptions): void {
     if (opts.volatile && !this.conn.writable) return;
-    for (let i = 0; i < frames.length; i++) this.conn.send(frames[i], opts);
+    const conn = this.conn;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      conn.sendFrame(typeof frame === "string" ? "4" + frame : frame, opts);
+    }
   }
 
   /** @internal Encodes and writes a packet. */

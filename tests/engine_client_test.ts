@@ -213,6 +213,31 @@ for (const mount of mounts) {
       }
     });
 
+    test(`${name}: sendFrame writes an encoded message as send does, observed or not`, async () => {
+      const c = await connect(mount, mode.transports);
+      try {
+        // Unobserved, a message may skip the queue; observed, every one is a packet.
+        assert.equal(c.session.sendFrame("4plain"), true);
+        assert.equal(c.session.sendFrame(bytes(3, 6)), true);
+        const created: unknown[] = [];
+        const onCreate = (packet: unknown) => created.push(packet);
+        c.session.on("packetCreate", onCreate);
+        assert.equal(c.session.sendFrame("4seen"), true);
+        assert.equal(c.session.send("also seen"), true);
+        c.session.off("packetCreate", onCreate);
+        assert.equal(c.session.sendFrame("4end"), true);
+        await c.receivedCount(5);
+        assert.deepEqual(c.received, ["plain", bytes(3, 6), "seen", "also seen", "end"]);
+        assert.deepEqual(created, [
+          { type: "message", data: "seen" },
+          { type: "message", data: "also seen" },
+        ]);
+      } finally {
+        c.client.close();
+        await c.fx.close();
+      }
+    });
+
     test(`${name}: the session outlives several heartbeats`, async () => {
       const c = await connect(mount, mode.transports, { pingInterval: 50, pingTimeout: 1000 });
       try {

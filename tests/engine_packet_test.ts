@@ -5,9 +5,12 @@ import {
   decodePayload,
   decodePollingPacket,
   encodeFrame,
+  encodeFramesPayload,
   encodePayload,
   encodePollingPacket,
   type EnginePacket,
+  frameSize,
+  frameToPacket,
   packetSize,
   SEPARATOR,
 } from "../src/engine/packet.ts";
@@ -133,4 +136,22 @@ test("packetSize counts a packet's bytes, type included for text", () => {
   assert.equal(packetSize({ type: "ping" }), 1);
   assert.equal(packetSize({ type: "message", data: "hello" }), 6);
   assert.equal(packetSize({ type: "message", data: new Uint8Array(10) }), 10);
+});
+
+test("encoded frames make the same payload, size and packet as their packets", () => {
+  const packets: EnginePacket[] = [
+    ...TEXT_FRAMES.map(([packet]) => packet),
+    { type: "message", data: bytes(1, 2, 3, 4) },
+  ];
+  const frames = packets.map(encodeFrame);
+  assert.equal(encodeFramesPayload(frames), encodePayload(packets));
+  assert.equal(encodeFramesPayload([]), "");
+  for (let i = 0; i < packets.length; i++) {
+    assert.equal(frameSize(frames[i]), packetSize(packets[i]));
+    // An empty message keeps its "" data, as the session queued it.
+    const expected = packets[i].type === "message" && packets[i].data === undefined
+      ? { type: "message", data: "" }
+      : packets[i];
+    assert.deepEqual(frameToPacket(frames[i]), expected);
+  }
 });

@@ -216,10 +216,11 @@ test("socket api: compress(false) reaches the engine for one emit only", async (
     const { socket, client } = await connectPair(fx);
     const flags: (boolean | undefined)[] = [];
     const conn = socket.conn;
-    const send = conn.send.bind(conn);
-    conn.send = (data, opts) => {
+    // The Socket.IO layer hands the engine encoded frames.
+    const sendFrame = conn.sendFrame.bind(conn);
+    conn.sendFrame = (frame, opts) => {
       flags.push(opts?.compress);
-      return send(data, opts);
+      return sendFrame(frame, opts);
     };
     const got = once(client, "b");
     socket.compress(false).emit("a", "x".repeat(2000));

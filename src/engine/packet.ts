@@ -159,6 +159,58 @@ export function decodePayload(payload: string): EnginePacket[] | undefined {
 }
 
 /**
+ * Joins already-encoded frames (see {@linkcode encodeFrame}) into one polling
+ * payload: text frames as they are, binary messages as `b` + base64.
+ *
+ * @example
+ * ```ts
+ * import { encodeFramesPayload } from "./packet.ts";
+ * encodeFramesPayload(["4a", new Uint8Array([1, 2, 3])]); // "4a\x1ebAQID"
+ * ```
+ */
+export function encodeFramesPayload(frames: readonly RawData[]): string {
+  let out = "";
+  for (let i = 0; i < frames.length; i++) {
+    if (i > 0) out += SEPARATOR;
+    const frame = frames[i];
+    out += typeof frame === "string" ? frame : "b" + encodeBase64(frame);
+  }
+  return out;
+}
+
+/**
+ * The packet an encoded frame stands for (for the session's public events).
+ * Unlike {@linkcode decodeFrame}, an empty message keeps its `""` data.
+ *
+ * @example
+ * ```ts
+ * import { frameToPacket } from "./packet.ts";
+ * frameToPacket("4"); // { type: "message", data: "" }
+ * frameToPacket("2"); // { type: "ping" }
+ * ```
+ */
+export function frameToPacket(frame: RawData): EnginePacket {
+  if (typeof frame !== "string") return { type: "message", data: frame };
+  const type = NAMES[frame.charAt(0)];
+  if (type === "message" || frame.length > 1) return { type, data: frame.slice(1) };
+  return { type };
+}
+
+/**
+ * Size of an encoded frame as counted by the session's write queue: the
+ * same as {@linkcode packetSize} of its packet.
+ *
+ * @example
+ * ```ts
+ * import { frameSize } from "./packet.ts";
+ * frameSize("4hello"); // 6
+ * ```
+ */
+export function frameSize(frame: RawData): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
+}
+
+/**
  * Size of a packet as counted by the session's write queue: bytes of binary
  * data, or the type character plus the text (in UTF-16 units).
  *

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { decodePayload, encodePayload, type EnginePacket } from "./packet.ts";
+import { decodePayload, encodeFramesPayload, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import { compressBody } from "./compression.ts";
 
@@ -34,7 +34,7 @@ export type InitialHeaders = (headers: Headers) => void;
 
 interface PendingPoll {
   readonly request: Request;
-  deliver(packets: EnginePacket[]): void;
+  deliver(frames: readonly RawData[]): void;
 }
 
 const TEXT = "text/plain; charset=UTF-8";
@@ -150,7 +150,7 @@ export class PollingTransport implements Transport {
     for (const packet of packets) {
       if (this.#closed) break;
       if (packet.type === "close") {
-        if (this.#pending) this.send([{ type: "noop" }]);
+        if (this.#pending) this.sendFrame("6");
         this.#host?.onTransportClose("transport close");
         break;
       }
@@ -160,25 +160,30 @@ export class PollingTransport implements Transport {
     return new Response("ok", { status: 200, headers });
   }
 
-  /** Answers the waiting GET with `packets`. */
-  send(packets: EnginePacket[]): void {
+  /** Answers the waiting GET with encoded packets (see `encodeFrame`). */
+  send(frames: readonly RawData[]): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    pending.deliver(packets);
+    pending.deliver(frames);
+  }
+
+  /** Answers the waiting GET with one encoded packet. */
+  sendFrame(frame: RawData): void {
+    this.send([frame]);
   }
 
   /** Answers a waiting GET with a close packet; later requests get 400. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#pending) this.send([{ type: "close" }]);
+    if (this.#pending) this.sendFrame("1");
   }
 
   /** Releases a waiting GET with a noop and forgets the session (after an upgrade). */
   discard(): void {
     this.#closed = true;
-    if (this.#pending) this.send([{ type: "noop" }]);
+    if (this.#pending) this.sendFrame("6");
     this.#host = undefined;
   }
 
@@ -211,7 +216,7 @@ export class PollingTransport implements Transport {
     });
     pending.deliver = (packets) => {
       try {
-        controller!.enqueue(encoder.encode(encodePayload(packets)));
+        controller!.enqueue(encoder.encode(encodeFramesPayload(packets)));
         controller!.close();
       } catch { /* the client went away: cancel has run */ }
     };
@@ -229,12 +234,12 @@ export class PollingTransport implements Transport {
 
   async #payloadResponse(
     request: Request,
-    packets: EnginePacket[],
+    packets: readonly RawData[],
     initial: InitialHeaders | undefined,
   ): Promise<Response> {
     const headers = this.#responseHeaders(request, TEXT, initial);
     const body = await compressBody(
-      encoder.encode(encodePayload(packets)),
+      encoder.encode(encodeFramesPayload(packets)),
       request.headers.get("accept-encoding"),
       this.#settings.compressionThreshold,
       headers,

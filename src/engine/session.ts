@@ -6,7 +6,7 @@
  */
 
 import { Emitter } from "../_emitter.ts";
-import { type EnginePacket, type EnginePacketName, packetSize, type RawData } from "./packet.ts";
+import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
 
@@ -108,7 +108,8 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #transport: Transport;
   #host: SessionHost;
   #handler: SessionHandler | undefined;
-  #buffer: EnginePacket[] = [];
+  /** Encoded frames waiting for the transport (see `encodeFrame`). */
+  #buffer: RawData[] = [];
   #bufferedBytes = 0;
   #overflowed = false;
   #flushing = false;
@@ -116,6 +117,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #lastPacketAt = 0;
   #upgrade: WebSocketTransport | undefined;
   #endUpgrade: (() => void) | undefined;
+  /** Whether `packetCreate`, `flush` or `drain` has listeners. */
+  #observedOut = false;
+  /** Whether `packet` or `message` has listeners. */
+  #observedIn = false;
 
   /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
   constructor(id: string, transport: Transport, host: SessionHost, info: HandshakeInfo) {
@@ -156,8 +161,8 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   open(openPacket: string, initial?: RawData): void {
     this.readyState = "open";
     this.#lastPacketAt = Date.now();
-    this.#queue({ type: "open", data: openPacket });
-    if (initial !== undefined) this.#queue({ type: "message", data: initial });
+    this.#queue("0" + openPacket);
+    if (initial !== undefined) this.#queue(typeof initial === "string" ? "4" + initial : initial);
     this.flush();
     this.#schedulePing();
   }
@@ -167,9 +172,25 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
    * message while busy, a closing session, or a full write queue).
    */
   send(data: RawData, options?: SendOptions): boolean {
+    return this.sendFrame(typeof data === "string" ? "4" + data : data, options);
+  }
+
+  /**
+   * Sends a message given as its encoded frame: `"4"` + text, or the bytes
+   * of a binary message. A broadcast builds the frame once and hands the
+   * same one to every session. Returns `false` as `send` does.
+   */
+  sendFrame(frame: RawData, options?: SendOptions): boolean {
     if (this.readyState !== "open") return false;
-    if (options?.volatile && !this.writable) return false;
-    if (!this.#queue({ type: "message", data })) return false;
+    const transport = this.#transport;
+    if (this.#buffer.length === 0 && transport.writable) {
+      // Nothing waits and nobody observes the queue: straight out.
+      if (!this.#observedOut) {
+        transport.sendFrame(frame);
+        return true;
+      }
+    } else if (options?.volatile) return false;
+    if (!this.#queue(frame)) return false;
     this.flush();
     return true;
   }
@@ -192,7 +213,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
       () => this.terminate("forced close"),
       this.#host.pingInterval + this.#host.pingTimeout,
     );
-    this.#queue({ type: "close" });
+    this.#queue("1");
     this.flush();
   }
 
@@ -223,9 +244,9 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
         transport.send(buffer);
       } else {
         do {
-          const packet = buffer[count++];
-          this.#bufferedBytes -= packetSize(packet);
-          transport.send([packet]);
+          const frame = buffer[count++];
+          this.#bufferedBytes -= frameSize(frame);
+          transport.sendFrame(frame);
         } while (count < buffer.length && transport.writable && this.readyState !== "closed");
         if (this.readyState === "closed") return;
         this.#buffer = count === buffer.length ? [] : buffer.slice(count);
@@ -234,8 +255,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
       this.#flushing = false;
     }
     if (this.readyState === "closed") return;
-    if (this.listenerCount("flush") > 0) this.emitEvent("flush", buffer.slice(0, count));
-    if (this.readyState === "closing" && buffer[count - 1].type === "close") {
+    if (this.listenerCount("flush") > 0) {
+      this.emitEvent("flush", buffer.slice(0, count).map(frameToPacket));
+    }
+    if (this.readyState === "closing" && buffer[count - 1] === "1") {
       this.terminate("forced close");
       return;
     }
@@ -268,12 +291,12 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     ws.setHost({
       onPacket: (packet) => {
         if (packet.type === "ping" && packet.data === "probe") {
-          ws.send([{ type: "pong", data: "probe" }]);
+          ws.sendFrame("3probe");
           this.emitEvent("upgrading", ws);
           // Release the client's pending poll so it can pause polling.
           const release = () => {
             if (this.#transport.name === "polling" && this.#transport.writable) {
-              this.#transport.send([{ type: "noop" }]);
+              this.#transport.sendFrame("6");
             }
           };
           release();
@@ -292,6 +315,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
           fail();
         }
       },
+      onMessage: () => fail(),
       onDrain: () => {},
       onTransportClose: () => cleanup(),
     });
@@ -306,8 +330,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.emitEvent("packet", packet);
     switch (packet.type) {
       case "message":
-        this.emitEvent("message", packet.data ?? "");
-        this.#handler?.onMessage(packet.data ?? "");
+        this.#deliver(packet.data ?? "");
         break;
       case "pong":
         this.emitEvent("heartbeat");
@@ -326,6 +349,30 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     }
   }
 
+  /** @internal A message from the transport. */
+  onMessage(data: RawData): void {
+    if (this.readyState !== "open") return;
+    this.#lastPacketAt = Date.now();
+    if (this.#observedIn) {
+      // As `decodeFrame` reads a bare "4": no data.
+      const empty = typeof data === "string" && data.length === 0;
+      this.emitEvent("packet", empty ? { type: "message" } : { type: "message", data });
+    }
+    this.#deliver(data);
+  }
+
+  #deliver(data: RawData): void {
+    if (this.#observedIn) this.emitEvent("message", data);
+    this.#handler?.onMessage(data);
+  }
+
+  /** Keeps the flags the hot paths check instead of looking listeners up. */
+  protected override listenersChanged(): void {
+    this.#observedOut = this.listenerCount("packetCreate") > 0 ||
+      this.listenerCount("flush") > 0 || this.listenerCount("drain") > 0;
+    this.#observedIn = this.listenerCount("packet") > 0 || this.listenerCount("message") > 0;
+  }
+
   /** @internal The transport can take more. */
   onDrain(): void {
     this.flush();
@@ -336,10 +383,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.terminate(reason as CloseReason, description);
   }
 
-  /** Queues a packet; `false` when it would overflow the write queue. */
-  #queue(packet: EnginePacket): boolean {
+  /** Queues an encoded frame; `false` when it would overflow the write queue. */
+  #queue(frame: RawData): boolean {
     if (this.#overflowed) return false;
-    const size = packetSize(packet);
+    const size = frameSize(frame);
     // A packet that goes straight out never waits here, whatever its size.
     const waits = this.#buffer.length > 0 || !this.#transport.writable;
     if (waits && this.#bufferedBytes + size > this.#host.maxBufferedBytes) {
@@ -348,20 +395,20 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
       queueMicrotask(() => this.terminate("transport error", "write buffer full"));
       return false;
     }
-    this.emitEvent("packetCreate", packet);
-    this.#buffer.push(packet);
+    if (this.#observedOut) this.emitEvent("packetCreate", frameToPacket(frame));
+    this.#buffer.push(frame);
     this.#bufferedBytes += size;
     return true;
   }
 
-  #sendControl(type: EnginePacketName): void {
-    if (this.#queue({ type })) this.flush();
+  #sendControl(frame: string): void {
+    if (this.#queue(frame)) this.flush();
   }
 
   #schedulePing(): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#sendControl("ping");
+      this.#sendControl("2");
       if (this.readyState === "open") this.#awaitPong(this.#host.pingTimeout);
     }, this.#host.pingInterval);
   }

@@ -4,13 +4,18 @@
  * @module
  */
 
-import type { EnginePacket } from "./packet.ts";
+import type { EnginePacket, RawData } from "./packet.ts";
 import type { TransportName } from "./options.ts";
 
 /** What a transport reports back to the session that owns it. */
 export interface TransportHost {
   /** A packet arrived from the client. */
   onPacket(packet: EnginePacket): void;
+  /**
+   * A message arrived from the client (its data, type character removed):
+   * the common case, reported without a packet object.
+   */
+  onMessage(data: RawData): void;
   /** The transport can take more packets now. */
   onDrain(): void;
   /** The transport closed or failed; the session ends with `reason`. */
@@ -25,8 +30,13 @@ export interface Transport {
   readonly writable: boolean;
   /** Attaches the session that receives this transport's packets. */
   setHost(host: TransportHost): void;
-  /** Writes packets; only called while `writable`. */
-  send(packets: EnginePacket[]): void;
+  /**
+   * Writes encoded frames (see `encodeFrame`: a text packet with its type
+   * character, or the bytes of a binary message); only called while `writable`.
+   */
+  send(frames: readonly RawData[]): void;
+  /** Writes one encoded frame; only called while `writable`. */
+  sendFrame(frame: RawData): void;
   /** Closes the transport, telling the client when it can. */
   close(): void;
   /** Stops using the transport without telling the host (after an upgrade). */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decodeFrame, encodeFrame, type EnginePacket } from "./packet.ts";
+import { decodeFrame, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { Conn, ConnHandler } from "../runtime/conn.ts";
 
@@ -56,16 +56,18 @@ export class WebSocketTransport implements Transport, ConnHandler {
   }
 
   /**
-   * Sends each packet as one frame. When the runtime reports backpressure
-   * `writable` turns false until it drains; the session then stops sending
-   * and keeps what is left in its own byte-counted queue.
+   * Sends each encoded packet as one frame. When the runtime reports
+   * backpressure `writable` turns false until it drains; the session then
+   * stops sending and keeps what is left in its own byte-counted queue.
    */
-  send(packets: EnginePacket[]): void {
+  send(frames: readonly RawData[]): void {
+    for (let i = 0; i < frames.length; i++) this.sendFrame(frames[i]);
+  }
+
+  /** Sends one encoded packet as one frame (see `send`). */
+  sendFrame(frame: RawData): void {
     const conn = this.#conn;
-    if (!conn) return;
-    for (let i = 0; i < packets.length; i++) {
-      if (!conn.send(encodeFrame(packets[i]))) this.#backpressured = true;
-    }
+    if (conn !== undefined && !conn.send(frame)) this.#backpressured = true;
   }
 
   /** Closes the socket. */
@@ -100,6 +102,15 @@ export class WebSocketTransport implements Transport, ConnHandler {
       this.#closed = true;
       this.#conn?.close(CLOSE_TOO_BIG, "Message too big");
       this.#host?.onTransportClose("transport error", "message too big");
+      return;
+    }
+    // Messages, the common case, skip the packet object.
+    if (typeof data !== "string") {
+      this.#host?.onMessage(data);
+      return;
+    }
+    if (data.charCodeAt(0) === 52 /* "4" */) {
+      this.#host?.onMessage(data.slice(1));
       return;
     }
     const packet = decodeFrame(data);
