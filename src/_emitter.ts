@@ -119,6 +119,32 @@ export class Emitter<Events extends EventsMap> {
   }
 
   /**
+   * Calls every listener of `event` with `args` from index `start` on,
+   * without copying them for the common small counts; returns whether there
+   * was any. Errors go to {@linkcode Emitter.onListenerError}.
+   */
+  protected emitArgs(event: string, args: readonly unknown[], start: number): boolean {
+    const list = this.#listeners?.get(event as keyof Events);
+    if (!list || list.length === 0) return false;
+    const count = args.length - start;
+    for (const listener of list.length === 1 ? list : list.slice()) {
+      try {
+        let result: unknown;
+        if (count === 0) result = listener.call(this);
+        else if (count === 1) result = listener.call(this, args[start]);
+        else if (count === 2) result = listener.call(this, args[start], args[start + 1]);
+        else if (count === 3) {
+          result = listener.call(this, args[start], args[start + 1], args[start + 2]);
+        } else result = listener.apply(this, args.slice(start));
+        if (result instanceof Promise) result.catch((err) => this.onListenerError(err, event));
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+    return true;
+  }
+
+  /**
    * Called after listeners were added or removed, so a subclass can cache
    * whether an event is listened to and skip building its arguments.
    */

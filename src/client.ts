@@ -36,6 +36,9 @@ export interface ClientHost {
 // deno-lint-ignore no-explicit-any
 type AnySocket = Socket<any, any, any, any>;
 
+/** The engine frames of a broadcast's packet frames, built by its first recipient. */
+const ENGINE_FRAMES = new WeakMap<readonly RawData[], readonly RawData[]>();
+
 /**
  * One engine session seen from the Socket.IO layer.
  *
@@ -74,14 +77,24 @@ export class Client implements SessionHandler {
     return this.conn.request;
   }
 
-  /** @internal Writes an encoded packet's frames. */
+  /**
+   * @internal Writes an encoded packet's frames (as the adapter hands them
+   * to every recipient of a broadcast: their engine frames are built once).
+   */
   writeToEngine(frames: readonly RawData[], opts: WriteOptions): void {
-    if (opts.volatile && !this.conn.writable) return;
-    const conn = this.conn;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i];
-      conn.sendFrame(typeof frame === "string" ? "4" + frame : frame, opts);
+    let engineFrames = ENGINE_FRAMES.get(frames);
+    if (engineFrames === undefined) {
+      engineFrames = frames.map((frame) => typeof frame === "string" ? "4" + frame : frame);
+      ENGINE_FRAMES.set(frames, engineFrames);
     }
+    this.writeFrames(engineFrames, opts);
+  }
+
+  /** @internal Writes engine frames: an encoded packet with the message type `4`. */
+  writeFrames(frames: readonly RawData[], opts: WriteOptions): void {
+    const conn = this.conn;
+    if (opts.volatile && !conn.writable) return;
+    for (let i = 0; i < frames.length; i++) conn.sendFrame(frames[i], opts);
   }
 
   /** @internal Encodes and writes a packet. */
@@ -93,7 +106,7 @@ export class Client implements SessionHandler {
       this.#pendingConnects.delete(packet.nsp);
     }
     if (this.conn.readyState !== "open") return;
-    this.writeToEngine(encodePacket(packet), opts);
+    this.writeFrames(encodePacket(packet, "4"), opts);
   }
 
   /** @internal Forgets a socket that disconnected. */

@@ -43,6 +43,9 @@ interface EmitFlags {
   timeout?: number;
 }
 
+/** The flags of an emit without modifiers, shared so that emitting allocates none. */
+const NO_FLAGS: Readonly<EmitFlags> = Object.freeze({});
+
 /**
  * One client connected to one namespace.
  *
@@ -79,7 +82,7 @@ export class Socket<
   #issued = Date.now();
   #handshake: Handshake | undefined;
   #acks = new PendingAcks((fn, args) => this.#callAck(fn, args));
-  #flags: EmitFlags = {};
+  #flags: Readonly<EmitFlags> = NO_FLAGS;
   #middlewares: PacketMiddleware[] = [];
   #any = new AnyListeners();
   #anyOutgoing = new AnyListeners();
@@ -136,9 +139,14 @@ export class Socket<
   emit(ev: string, ...args: unknown[]): boolean {
     if (RESERVED_EVENTS.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
     const flags = this.#flags;
-    this.#flags = {};
-    const data: unknown[] = [ev, ...args];
-    const ack = typeof data[data.length - 1] === "function" ? data.pop() as AckFn : undefined;
+    if (flags !== NO_FLAGS) this.#flags = NO_FLAGS;
+    // One copy: the event name, then the arguments without the ack callback.
+    let count = args.length;
+    const ack = count > 0 && typeof args[count - 1] === "function"
+      ? args[--count] as AckFn
+      : undefined;
+    const data: unknown[] = [ev];
+    for (let i = 0; i < count; i++) data.push(args[i]);
     if (this.#closed) {
       // Gone from the namespace: nothing to send, and no answer will come.
       if (ack && flags.timeout !== undefined) {
@@ -148,10 +156,10 @@ export class Socket<
     }
     const id = ack ? this.nsp.nextAckId() : undefined;
     // Encode first: data that cannot be encoded throws before any ack is registered.
-    const frames = encodeEvent(this.nsp.name, data, id);
+    const frames = encodeEvent(this.nsp.name, data, id, "4");
     if (ack) this.#acks.add(id!, ack, flags.timeout);
     if (!this.#anyOutgoing.empty) this.#notifyOutgoing(data);
-    this.client.writeToEngine(frames, flags);
+    this.client.writeFrames(frames, flags);
     return true;
   }
 
@@ -188,7 +196,7 @@ export class Socket<
   timeout(
     timeout: number,
   ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
-    this.#flags.timeout = timeout;
+    this.#flags = { ...this.#flags, timeout };
     return this as unknown as Socket<
       ListenEvents,
       DecorateAcknowledgements<EmitEvents>,
@@ -199,13 +207,13 @@ export class Socket<
 
   /** Drops the next emit if the client is not ready to receive it. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    this.#flags = { ...this.#flags, volatile: true };
     return this;
   }
 
   /** Sets whether the next emit is compressed. */
   compress(compress: boolean): this {
-    this.#flags.compress = compress;
+    this.#flags = { ...this.#flags, compress };
     return this;
   }
 
@@ -250,8 +258,8 @@ export class Socket<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
     SocketData
   > {
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags === NO_FLAGS ? {} : this.#flags;
+    this.#flags = NO_FLAGS;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
   }
 
@@ -512,7 +520,7 @@ export class Socket<
 
   #dispatch(args: unknown[]): void {
     if (!this.connected) return;
-    this.#fire(args[0] as string, ...args.slice(1));
+    this.emitArgs(args[0] as string, args, 1);
   }
 
   #fire(ev: string, ...args: unknown[]): void {

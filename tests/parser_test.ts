@@ -238,6 +238,21 @@ describe("encodeEvent", () => {
     assert.deepEqual(encodeEvent("/chat", ["ping"], 4), ['2/chat,4["ping"]']);
   });
 
+  test("a prefix goes before the text frame only", () => {
+    assert.deepEqual(encodeEvent("/", ["hi"], undefined, "4"), ['42["hi"]']);
+    assert.deepEqual(encodeEvent("/chat", ["hi"], 3, "4"), ['42/chat,3["hi"]']);
+    assert.deepEqual(encodeEvent("/", ["f", bytes(1)], undefined, "4"), [
+      '451-["f",{"_placeholder":true,"num":0}]',
+      bytes(1),
+    ]);
+    assert.deepEqual(
+      encodePacket({ type: PacketType.CONNECT, nsp: "/", data: { sid: "x" } }, "4"),
+      [
+        '40{"sid":"x"}',
+      ],
+    );
+  });
+
   test("encodes a binary event with attachments", () => {
     assert.deepEqual(encodeEvent("/chat", ["f", bytes(1)], 0), [
       '51-/chat,0["f",{"_placeholder":true,"num":0}]',
@@ -259,6 +274,25 @@ describe("binary helpers", () => {
     assert.ok(hasBinary([{ a: [{ b: bytes(1) }] }]));
     assert.ok(!hasBinary([{ a: [{ b: "x" }] }, new Date(), null]));
     assert.throws(() => hasBinary([[[bytes(1)]]], 2), RangeError);
+  });
+
+  test("hasBinary on shallow arrays agrees with the full walk", () => {
+    // Binary one and two levels down, in arrays and plain objects.
+    assert.ok(hasBinary(["e", bytes(1)]));
+    assert.ok(hasBinary(["e", [1, new ArrayBuffer(2)]]));
+    assert.ok(hasBinary(["e", { a: 1, b: new DataView(new ArrayBuffer(1)) }]));
+    assert.ok(!hasBinary(["e", 1, true, null, undefined, [1, "x"], { a: "b", c: null }]));
+    // What the shallow check hands to the walk: toJSON, other prototypes, nesting.
+    assert.ok(hasBinary(["e", { toJSON: () => bytes(1) }]));
+    assert.ok(hasBinary(["e", Object.assign(Object.create(null), { a: bytes(1) })]));
+    assert.ok(!hasBinary(["e", new Date(), new Map()]));
+    const cyclic: unknown[] = ["e"];
+    cyclic.push([cyclic]);
+    assert.throws(() => hasBinary(cyclic), RangeError);
+    const self: Record<string, unknown> = {};
+    self.self = self;
+    assert.throws(() => hasBinary(["e", self]), RangeError);
+    assert.throws(() => hasBinary([[bytes(1)]], 0), RangeError);
   });
 });
 

@@ -47,7 +47,41 @@ export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView
  * ```
  */
 export function hasBinary(value: unknown, maxDepth: number = MAX_DEPTH): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  // Most payloads are arrays of primitives and flat objects: no walk needed.
+  if (maxDepth >= 2 && Array.isArray(value)) {
+    const flat = flatBinary(value);
+    if (flat !== undefined) return flat;
+  }
   return walk(value, maxDepth, false, new Set());
+}
+
+/**
+ * Whether the elements of `array` (primitives, flat arrays, flat plain
+ * objects) hold a binary value; `undefined` when deeper structures, `toJSON`
+ * or anything else unusual needs the full walk. Two levels cannot hold a
+ * cycle that the walk would have refused: one needs an object at level two.
+ */
+function flatBinary(array: unknown[]): boolean | undefined {
+  for (let i = 0; i < array.length; i++) {
+    const value = array[i];
+    if (typeof value !== "object" || value === null) continue;
+    if (isBinary(value)) return true;
+    if (Array.isArray(value)) {
+      for (let j = 0; j < value.length; j++) {
+        const inner = value[j];
+        if (typeof inner === "object" && inner !== null) return undefined;
+      }
+      continue;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype || "toJSON" in value) return undefined;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const inner = record[key];
+      if (typeof inner === "object" && inner !== null) return undefined;
+    }
+  }
+  return false;
 }
 
 /**

@@ -213,6 +213,10 @@ const CODE_9 = 57;
 const CODE_SLASH = 47;
 const CODE_DASH = 45;
 const CODE_BRACKET = 91;
+const CODE_BRACKET_CLOSE = 93;
+const CODE_BRACE = 123;
+const CODE_BRACE_CLOSE = 125;
+const CODE_QUOTE = 34;
 
 function plainType(type: PacketType): PacketType {
   return type === PacketType.BINARY_EVENT ? PacketType.EVENT : PacketType.ACK;
@@ -277,10 +281,11 @@ function decodeText(str: string, maxAttachments: number): Packet {
 
 /** Parses `str` from `start` as one JSON array, object or string, and nothing else. */
 function parseJson(str: string, start: number): unknown {
-  const open = str[start];
-  const close = str[str.length - 1];
-  const framed = (open === "[" && close === "]") || (open === "{" && close === "}") ||
-    (open === '"' && close === '"' && str.length - start > 1);
+  const open = str.charCodeAt(start);
+  const close = str.charCodeAt(str.length - 1);
+  const framed = (open === CODE_BRACKET && close === CODE_BRACKET_CLOSE) ||
+    (open === CODE_BRACE && close === CODE_BRACE_CLOSE) ||
+    (open === CODE_QUOTE && close === CODE_QUOTE && str.length - start > 1);
   if (!framed) throw invalidPayload();
   try {
     return JSON.parse(start === 0 ? str : str.slice(start));

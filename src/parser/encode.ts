@@ -20,6 +20,9 @@ import { hasBinary, isBinary, toBytes } from "./_binary.ts";
  * caller's data is never modified. Other values serialise as `JSON.stringify`
  * does; a `data` of `undefined` or `null` is left out.
  *
+ * `prefix` goes before the text frame: a caller that writes to Engine.IO
+ * directly passes its message type `"4"` and gets complete engine frames.
+ *
  * @throws {TypeError} When `nsp` is neither `"/"` nor a `/`-prefixed name without a comma.
  * @throws {RangeError} When `id` is not a non-negative safe integer, or `data` nests too deeply.
  *
@@ -35,15 +38,15 @@ import { hasBinary, isBinary, toBytes } from "./_binary.ts";
  * // => ['51-["file",{"_placeholder":true,"num":0}]', Uint8Array [1, 2]]
  * ```
  */
-export function encodePacket(packet: Packet): Array<string | Uint8Array> {
+export function encodePacket(packet: Packet, prefix = ""): Array<string | Uint8Array> {
   const { type, nsp, data, id } = packet;
   switch (type) {
     case PacketType.EVENT:
     case PacketType.BINARY_EVENT:
-      return encodeMaybeBinary(PacketType.EVENT, nsp, data, id);
+      return encodeMaybeBinary(PacketType.EVENT, nsp, data, id, prefix);
     case PacketType.ACK:
     case PacketType.BINARY_ACK:
-      return encodeMaybeBinary(PacketType.ACK, nsp, data, id);
+      return encodeMaybeBinary(PacketType.ACK, nsp, data, id, prefix);
     case PacketType.CONNECT:
     case PacketType.DISCONNECT:
     case PacketType.CONNECT_ERROR:
@@ -51,7 +54,7 @@ export function encodePacket(packet: Packet): Array<string | Uint8Array> {
     default:
       throw new TypeError(`Cannot encode packet: unknown type ${String(type)}`);
   }
-  return [header(type, nsp, id, 0) + stringify(data)];
+  return [prefix + header(type, nsp, id, 0) + stringify(data)];
 }
 
 /**
@@ -67,14 +70,16 @@ export function encodePacket(packet: Packet): Array<string | Uint8Array> {
  *
  * encodeEvent("/", ["hello", { n: 1 }]); // => ['2["hello",{"n":1}]']
  * encodeEvent("/chat", ["ping"], 4); // => ['2/chat,4["ping"]']
+ * encodeEvent("/", ["hi"], undefined, "4"); // => ['42["hi"]']
  * ```
  */
 export function encodeEvent(
   nsp: string,
   args: unknown[],
   id?: number,
+  prefix = "",
 ): Array<string | Uint8Array> {
-  return encodeMaybeBinary(PacketType.EVENT, nsp, args, id);
+  return encodeMaybeBinary(PacketType.EVENT, nsp, args, id, prefix);
 }
 
 function encodeMaybeBinary(
@@ -82,19 +87,24 @@ function encodeMaybeBinary(
   nsp: string,
   data: unknown,
   id: number | undefined,
+  prefix: string,
 ): Array<string | Uint8Array> {
   if (hasBinary(data)) {
     const buffers: Uint8Array[] = [];
     const json = JSON.stringify(data, placeholderReplacer(buffers));
     if (buffers.length > 0) {
       const type = plainType === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
-      const frames: Array<string | Uint8Array> = [header(type, nsp, id, buffers.length) + json];
+      const frames: Array<string | Uint8Array> = [
+        prefix + header(type, nsp, id, buffers.length) + json,
+      ];
       for (const buffer of buffers) frames.push(buffer);
       return frames;
     }
-    return [header(plainType, nsp, id, 0) + (json ?? "")];
+    return [prefix + header(plainType, nsp, id, 0) + (json ?? "")];
   }
-  return [header(plainType, nsp, id, 0) + stringify(data)];
+  // The common case: main namespace, no ack id.
+  if (nsp === "/" && id === undefined) return [prefix + plainType + stringify(data)];
+  return [prefix + header(plainType, nsp, id, 0) + stringify(data)];
 }
 
 /**
