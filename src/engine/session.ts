@@ -9,6 +9,19 @@ import { Emitter } from "../_emitter.ts";
 import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
+import { heartbeats, TimerNode } from "./_timers.ts";
+
+/** What the session's one timer waits for. */
+const Timer = {
+  None: 0,
+  /** The next ping. */
+  Ping: 1,
+  /** The pong of the last ping. */
+  Pong: 2,
+  /** The end of a graceful close. */
+  Close: 3,
+} as const;
+type Timer = typeof Timer[keyof typeof Timer];
 
 /** Why a session closed, with the official reason strings. */
 export type CloseReason =
@@ -113,8 +126,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #bufferedBytes = 0;
   #overflowed = false;
   #flushing = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #lastPacketAt = 0;
+  #timer: TimerNode = new TimerNode(() => this.#onTimer());
+  #timerKind: Timer = Timer.None;
+  /** When the last packet arrived, taken only while a pong is awaited. */
+  #lastPacketAt = -Infinity;
   #upgrade: WebSocketTransport | undefined;
   #endUpgrade: (() => void) | undefined;
   /** Whether `packetCreate`, `flush` or `drain` has listeners. */
@@ -160,7 +175,6 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** Sends the open packet and starts the heartbeat. */
   open(openPacket: string, initial?: RawData): void {
     this.readyState = "open";
-    this.#lastPacketAt = Date.now();
     this.#queue("0" + openPacket);
     if (initial !== undefined) this.#queue(typeof initial === "string" ? "4" + initial : initial);
     this.flush();
@@ -208,11 +222,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   close(): void {
     if (this.readyState !== "open" && this.readyState !== "opening") return;
     this.readyState = "closing";
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(
-      () => this.terminate("forced close"),
-      this.#host.pingInterval + this.#host.pingTimeout,
-    );
+    this.#setTimer(Timer.Close, this.#host.pingInterval + this.#host.pingTimeout);
     this.#queue("1");
     this.flush();
   }
@@ -326,7 +336,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A packet from the transport. */
   onPacket(packet: EnginePacket): void {
     if (this.readyState !== "open") return;
-    this.#lastPacketAt = Date.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = heartbeats.now();
     this.emitEvent("packet", packet);
     switch (packet.type) {
       case "message":
@@ -352,7 +362,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A message from the transport. */
   onMessage(data: RawData): void {
     if (this.readyState !== "open") return;
-    this.#lastPacketAt = Date.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = heartbeats.now();
     if (this.#observedIn) {
       // As `decodeFrame` reads a bare "4": no data.
       const empty = typeof data === "string" && data.length === 0;
@@ -406,31 +416,46 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   }
 
   #schedulePing(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#sendControl("2");
-      if (this.readyState === "open") this.#awaitPong(this.#host.pingTimeout);
-    }, this.#host.pingInterval);
+    this.#setTimer(Timer.Ping, this.#host.pingInterval);
+  }
+
+  #setTimer(kind: Timer, delay: number): void {
+    this.#timerKind = kind;
+    heartbeats.schedule(this.#timer, delay);
   }
 
   /**
-   * Closes with "ping timeout" unless a pong (which reschedules the ping)
-   * or, as in the official server, any packet arrives within `pingTimeout`.
+   * After a ping: closes with "ping timeout" unless a pong (which
+   * reschedules the ping) or, as in the official server, any packet arrives
+   * within `pingTimeout`. Only packets after the ping count, so their time
+   * is taken only while the pong is awaited.
    */
-  #awaitPong(delay: number): void {
-    this.#timer = setTimeout(() => {
-      const quiet = Date.now() - this.#lastPacketAt;
-      if (quiet < this.#host.pingTimeout) this.#awaitPong(this.#host.pingTimeout - quiet);
-      else this.terminate("ping timeout");
-    }, delay);
+  #onTimer(): void {
+    switch (this.#timerKind) {
+      case Timer.Ping:
+        this.#sendControl("2");
+        if (this.readyState !== "open") return;
+        this.#lastPacketAt = -Infinity;
+        this.#setTimer(Timer.Pong, this.#host.pingTimeout);
+        return;
+      case Timer.Pong: {
+        const quiet = heartbeats.now() - this.#lastPacketAt;
+        const timeout = this.#host.pingTimeout;
+        if (quiet < timeout) this.#setTimer(Timer.Pong, timeout - quiet);
+        else this.terminate("ping timeout");
+        return;
+      }
+      case Timer.Close:
+        this.terminate("forced close");
+    }
   }
 
   #finish(reason: CloseReason, description?: string): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
     this.#endUpgrade?.();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timerKind = Timer.None;
+    heartbeats.cancel(this.#timer);
     this.#buffer = [];
     this.#bufferedBytes = 0;
     this.#host.onSessionClose(this);
