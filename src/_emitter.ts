@@ -11,6 +11,11 @@ type AnyFn = (...args: any[]) => unknown;
 
 import type { EventsMap } from "./typed_events.ts";
 
+/** Whether `l` is `listener` or the `once` wrapper of it. */
+function matches(l: AnyFn, listener: unknown): boolean {
+  return l === listener || (l as { listener?: unknown }).listener === listener;
+}
+
 /**
  * Typed event emitter with `on`, `once`, `off` and a protected `emit`.
  * Listener errors are reported to `onListenerError` rather than thrown into
@@ -28,14 +33,20 @@ import type { EventsMap } from "./typed_events.ts";
  * ```
  */
 export class Emitter<Events extends EventsMap> {
-  #listeners: Map<keyof Events, AnyFn[]> | undefined;
+  /**
+   * Listeners by event: one function, or an array of two or more. A
+   * prototype-less object, not a Map: a socket with a handful of events
+   * takes a few dozen bytes instead of about a kilobyte (JavaScriptCore).
+   */
+  #listeners: Record<string, AnyFn | AnyFn[]> | undefined;
 
   /** Adds a listener for `event`. */
   on<E extends keyof Events & string>(event: E, listener: Events[E]): this {
-    this.#listeners ??= new Map();
-    const list = this.#listeners.get(event);
-    if (list) list.push(listener);
-    else this.#listeners.set(event, [listener]);
+    const all = this.#listeners ??= Object.create(null) as Record<string, AnyFn | AnyFn[]>;
+    const entry = all[event];
+    if (entry === undefined) all[event] = listener;
+    else if (typeof entry === "function") all[event] = [entry, listener];
+    else entry.push(listener);
     this.listenersChanged();
     return this;
   }
@@ -57,18 +68,18 @@ export class Emitter<Events extends EventsMap> {
 
   /** Removes one listener, or every listener of `event` when none is given. */
   off<E extends keyof Events & string>(event: E, listener?: Events[E]): this {
-    const list = this.#listeners?.get(event);
-    if (!list) return this;
+    const all = this.#listeners;
+    const entry = all?.[event];
+    if (entry === undefined) return this;
     if (!listener) {
-      this.#listeners!.delete(event);
-      this.listenersChanged();
-      return this;
+      delete all![event];
+    } else if (typeof entry === "function") {
+      if (matches(entry, listener)) delete all![event];
+    } else {
+      const i = entry.findIndex((l) => matches(l, listener));
+      if (i !== -1) entry.splice(i, 1);
+      if (entry.length === 1) all![event] = entry[0];
     }
-    const i = list.findIndex((l) =>
-      l === listener || (l as { listener?: unknown }).listener === listener
-    );
-    if (i !== -1) list.splice(i, 1);
-    if (list.length === 0) this.#listeners!.delete(event);
     this.listenersChanged();
     return this;
   }
@@ -81,40 +92,40 @@ export class Emitter<Events extends EventsMap> {
   /** Removes every listener of `event`, or of every event. */
   removeAllListeners<E extends keyof Events & string>(event?: E): this {
     if (event === undefined) this.#listeners = undefined;
-    else this.#listeners?.delete(event);
+    else if (this.#listeners) delete this.#listeners[event];
     this.listenersChanged();
     return this;
   }
 
   /** The listeners registered for `event` (a copy). */
   listeners<E extends keyof Events & string>(event: E): Events[E][] {
-    return (this.#listeners?.get(event)?.slice() ?? []) as Events[E][];
+    const entry = this.#listeners?.[event];
+    if (entry === undefined) return [];
+    return (typeof entry === "function" ? [entry] : entry.slice()) as Events[E][];
   }
 
   /** How many listeners `event` has. */
   listenerCount<E extends keyof Events & string>(event: E): number {
-    return this.#listeners?.get(event)?.length ?? 0;
+    const entry = this.#listeners?.[event];
+    return entry === undefined ? 0 : typeof entry === "function" ? 1 : entry.length;
   }
 
   /**
    * Calls every listener of `event`; returns whether there was any.
    * A throwing listener is passed to {@linkcode Emitter.onListenerError}.
+   * Listeners added meanwhile wait for the next emit, as in Node.
    */
   protected emitEvent<E extends keyof Events & string>(
     event: E,
     ...args: Parameters<Events[E]>
   ): boolean {
-    const list = this.#listeners?.get(event);
-    if (!list || list.length === 0) return false;
-    for (const listener of list.length === 1 ? list : list.slice()) {
-      try {
-        const result = (listener as AnyFn).apply(this, args) as unknown;
-        // An async listener's rejection must not become an unhandled rejection.
-        if (result instanceof Promise) result.catch((err) => this.onListenerError(err, event));
-      } catch (err) {
-        this.onListenerError(err, event);
-      }
+    const entry = this.#listeners?.[event];
+    if (entry === undefined) return false;
+    if (typeof entry === "function") {
+      this.#callWith(entry, event, args, 0);
+      return true;
     }
+    for (const listener of entry.slice()) this.#callWith(listener, event, args, 0);
     return true;
   }
 
@@ -124,24 +135,33 @@ export class Emitter<Events extends EventsMap> {
    * was any. Errors go to {@linkcode Emitter.onListenerError}.
    */
   protected emitArgs(event: string, args: readonly unknown[], start: number): boolean {
-    const list = this.#listeners?.get(event as keyof Events);
-    if (!list || list.length === 0) return false;
-    const count = args.length - start;
-    for (const listener of list.length === 1 ? list : list.slice()) {
-      try {
-        let result: unknown;
-        if (count === 0) result = listener.call(this);
-        else if (count === 1) result = listener.call(this, args[start]);
-        else if (count === 2) result = listener.call(this, args[start], args[start + 1]);
-        else if (count === 3) {
-          result = listener.call(this, args[start], args[start + 1], args[start + 2]);
-        } else result = listener.apply(this, args.slice(start));
-        if (result instanceof Promise) result.catch((err) => this.onListenerError(err, event));
-      } catch (err) {
-        this.onListenerError(err, event);
-      }
+    const entry = this.#listeners?.[event];
+    if (entry === undefined) return false;
+    if (typeof entry === "function") {
+      this.#callWith(entry, event, args, start);
+      return true;
     }
+    for (const listener of entry.slice()) this.#callWith(listener, event, args, start);
     return true;
+  }
+
+  /** Calls `listener` with `args` from `start` on; errors go to `onListenerError`. */
+  #callWith(listener: AnyFn, event: string, args: readonly unknown[], start: number): void {
+    const count = args.length - start;
+    let result: unknown;
+    try {
+      if (count === 0) result = listener.call(this);
+      else if (count === 1) result = listener.call(this, args[start]);
+      else if (count === 2) result = listener.call(this, args[start], args[start + 1]);
+      else if (count === 3) {
+        result = listener.call(this, args[start], args[start + 1], args[start + 2]);
+      } else result = listener.apply(this, start === 0 ? args as unknown[] : args.slice(start));
+    } catch (err) {
+      this.onListenerError(err, event);
+      return;
+    }
+    // An async listener's rejection must not become an unhandled rejection.
+    if (result instanceof Promise) result.catch((err) => this.onListenerError(err, event));
   }
 
   /**

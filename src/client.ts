@@ -54,12 +54,16 @@ export class Client implements SessionHandler {
   readonly id: string;
   #host: ClientHost;
   #decoder: Decoder;
-  #sockets = new Map<string, AnySocket>();
-  #byNamespace = new Map<string, AnySocket>();
+  /**
+   * The connected sockets: the oldest, then the others by namespace name
+   * (most clients join one namespace; a Map costs hundreds of bytes).
+   */
+  #first: AnySocket | undefined;
+  #others: Map<string, AnySocket> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #attachmentTimer: ReturnType<typeof setTimeout> | undefined;
   /** Namespaces whose CONNECT has not been answered yet. */
-  #pendingConnects = new Set<string>();
+  #pendingConnects: Set<string> | undefined;
 
   constructor(host: ClientHost, conn: EngineSession) {
     this.#host = host;
@@ -68,7 +72,7 @@ export class Client implements SessionHandler {
     this.#decoder = new Decoder({ maxAttachments: host.maxAttachments });
     conn.setHandler(this);
     this.#connectTimer = setTimeout(() => {
-      if (this.#byNamespace.size === 0) this.close();
+      if (this.#first === undefined) this.close();
     }, host.connectTimeout);
   }
 
@@ -103,7 +107,8 @@ export class Client implements SessionHandler {
     // CONNECT or a CONNECT_ERROR (written here by the namespace when its
     // middlewares refuse). Until then, another CONNECT to it is refused.
     if (packet.type === PacketType.CONNECT || packet.type === PacketType.CONNECT_ERROR) {
-      this.#pendingConnects.delete(packet.nsp);
+      const pending = this.#pendingConnects;
+      if (pending?.delete(packet.nsp) && pending.size === 0) this.#pendingConnects = undefined;
     }
     if (this.conn.readyState !== "open") return;
     this.writeFrames(encodePacket(packet, "4"), opts);
@@ -111,13 +116,20 @@ export class Client implements SessionHandler {
 
   /** @internal Forgets a socket that disconnected. */
   remove(socket: AnySocket): void {
-    if (this.#sockets.delete(socket.id)) this.#byNamespace.delete(socket.nsp.name);
+    if (this.#first === socket) {
+      // The next oldest takes its place, so iteration keeps joining order.
+      const next = this.#others?.entries().next().value;
+      this.#first = next?.[1];
+      if (next) this.#others!.delete(next[0]);
+    } else if (this.#others?.get(socket.nsp.name) === socket) {
+      this.#others.delete(socket.nsp.name);
+    }
   }
 
   /** @internal Disconnects every socket, then closes the connection. */
   disconnectAll(): void {
-    for (const socket of [...this.#sockets.values()]) socket.disconnect();
-    this.#sockets.clear();
+    for (const socket of this.#sockets()) socket.disconnect();
+    this.#first = this.#others = undefined;
     this.close();
   }
 
@@ -156,19 +168,21 @@ export class Client implements SessionHandler {
     this.#connectTimer = undefined;
     clearTimeout(this.#attachmentTimer);
     this.#attachmentTimer = undefined;
-    this.#pendingConnects.clear();
-    for (const socket of [...this.#sockets.values()]) {
+    this.#pendingConnects = undefined;
+    for (const socket of this.#sockets()) {
       socket.onClose(reason as DisconnectReason, description);
     }
-    this.#sockets.clear();
-    this.#byNamespace.clear();
+    this.#first = this.#others = undefined;
     this.#decoder.reset();
   }
 
   #onPacket(packet: Packet): void {
-    const socket = this.#byNamespace.get(packet.nsp);
+    const first = this.#first;
+    const socket = first !== undefined && first.nsp.name === packet.nsp
+      ? first
+      : this.#others?.get(packet.nsp);
     if (packet.type === PacketType.CONNECT) {
-      if (socket || this.#pendingConnects.has(packet.nsp)) {
+      if (socket || this.#pendingConnects?.has(packet.nsp)) {
         this.#refuse(new Error(`duplicate CONNECT for ${packet.nsp}`));
         return;
       }
@@ -185,7 +199,7 @@ export class Client implements SessionHandler {
   }
 
   async #connect(name: string, auth: Record<string, unknown>): Promise<void> {
-    this.#pendingConnects.add(name);
+    (this.#pendingConnects ??= new Set()).add(name);
     let nsp: Namespace | undefined;
     try {
       nsp = await this.#host.resolveNamespace(name, auth);
@@ -204,11 +218,18 @@ export class Client implements SessionHandler {
     // The middlewares may take their time: the name stays pending until the
     // namespace writes CONNECT or CONNECT_ERROR (see `writePacket`).
     nsp.add(this, auth, (socket) => {
-      this.#sockets.set(socket.id, socket);
-      this.#byNamespace.set(name, socket);
+      if (this.#first === undefined) this.#first = socket;
+      else (this.#others ??= new Map()).set(name, socket);
       clearTimeout(this.#connectTimer);
       this.#connectTimer = undefined;
     });
+  }
+
+  /** The connected sockets, oldest first (a copy). */
+  #sockets(): AnySocket[] {
+    const first = this.#first;
+    if (first === undefined) return [];
+    return this.#others === undefined ? [first] : [first, ...this.#others.values()];
   }
 
   /**
@@ -234,7 +255,7 @@ export class Client implements SessionHandler {
 
   /** A protocol violation: every socket sees the error, the connection closes. */
   #refuse(err: unknown): void {
-    for (const socket of this.#sockets.values()) socket.onError(err);
+    for (const socket of this.#sockets()) socket.onError(err);
     this.close();
   }
 }

@@ -71,8 +71,8 @@ export class Socket<
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The engine-level client it travels on. */
   readonly client: Client;
-  /** Free storage for the application, shared with `fetchSockets()`. */
-  data: SocketData = {} as SocketData;
+  // Parts most sockets never use are made on first use: a server holds many sockets.
+  #data: SocketData | undefined;
   /** Whether it is connected. */
   connected = false;
   /** Whether the session was recovered (connection-state recovery is not yet supported). */
@@ -81,13 +81,13 @@ export class Socket<
   #auth: Record<string, unknown>;
   #issued = Date.now();
   #handshake: Handshake | undefined;
-  #acks = new PendingAcks((fn, args) => this.#callAck(fn, args));
+  #acks: PendingAcks | undefined;
   #flags: Readonly<EmitFlags> = NO_FLAGS;
-  #middlewares: PacketMiddleware[] = [];
-  #any = new AnyListeners();
-  #anyOutgoing = new AnyListeners();
+  #middlewares: PacketMiddleware[] | undefined;
+  #any: AnyListeners | undefined;
+  #anyOutgoing: AnyListeners | undefined;
   /** Rooms joined before the socket connected. */
-  #early = new Set<Room>();
+  #early: Set<Room> | undefined;
   #closed = false;
 
   /** @internal Made by the namespace when a client connects to it. */
@@ -101,6 +101,15 @@ export class Socket<
     this.client = client;
     this.#auth = auth;
     this.id = generateId();
+  }
+
+  /** Free storage for the application, shared with `fetchSockets()`. */
+  get data(): SocketData {
+    return this.#data ??= {} as SocketData;
+  }
+
+  set data(value: SocketData) {
+    this.#data = value;
   }
 
   /** The engine session (official `socket.conn`). */
@@ -157,8 +166,8 @@ export class Socket<
     const id = ack ? this.nsp.nextAckId() : undefined;
     // Encode first: data that cannot be encoded throws before any ack is registered.
     const frames = encodeEvent(this.nsp.name, data, id, "4");
-    if (ack) this.#acks.add(id!, ack, flags.timeout);
-    if (!this.#anyOutgoing.empty) this.#notifyOutgoing(data);
+    if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
+    if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     this.client.writeFrames(frames, flags);
     return true;
   }
@@ -274,6 +283,7 @@ export class Socket<
     if (this.#closed) return;
     const list = Array.isArray(rooms) ? rooms : [rooms];
     if (!this.connected) {
+      this.#early ??= new Set();
       for (const room of list) this.#early.add(room);
       return;
     }
@@ -283,7 +293,7 @@ export class Socket<
   /** Leaves a room. */
   leave(room: Room): Promise<void> | void {
     if (!this.connected) {
-      this.#early.delete(room);
+      this.#early?.delete(room);
       return;
     }
     return this.nsp.adapter.del(this.id, room);
@@ -308,7 +318,7 @@ export class Socket<
 
   /** Registers a per-packet middleware. */
   use(fn: PacketMiddleware): this {
-    this.#middlewares.push(fn);
+    (this.#middlewares ??= []).push(fn);
     return this;
   }
 
@@ -365,48 +375,48 @@ export class Socket<
 
   /** Adds a listener for every incoming event. */
   onAny(listener: AnyEventListener): this {
-    this.#any.add(listener);
+    (this.#any ??= new AnyListeners()).add(listener);
     return this;
   }
 
   /** Adds a catch-all listener before the others. */
   prependAny(listener: AnyEventListener): this {
-    this.#any.prepend(listener);
+    (this.#any ??= new AnyListeners()).prepend(listener);
     return this;
   }
 
   /** Removes a catch-all listener (or all). */
   offAny(listener?: AnyEventListener): this {
-    this.#any.remove(listener);
+    this.#any?.remove(listener);
     return this;
   }
 
   /** The catch-all listeners. */
   listenersAny(): AnyEventListener[] {
-    return this.#any.all();
+    return this.#any?.all() ?? [];
   }
 
   /** Adds a listener for every outgoing event. */
   onAnyOutgoing(listener: AnyEventListener): this {
-    this.#anyOutgoing.add(listener);
+    (this.#anyOutgoing ??= new AnyListeners()).add(listener);
     return this;
   }
 
   /** Adds an outgoing catch-all listener before the others. */
   prependAnyOutgoing(listener: AnyEventListener): this {
-    this.#anyOutgoing.prepend(listener);
+    (this.#anyOutgoing ??= new AnyListeners()).prepend(listener);
     return this;
   }
 
   /** Removes an outgoing catch-all listener (or all). */
   offAnyOutgoing(listener?: AnyEventListener): this {
-    this.#anyOutgoing.remove(listener);
+    this.#anyOutgoing?.remove(listener);
     return this;
   }
 
   /** The outgoing catch-all listeners. */
   listenersAnyOutgoing(): AnyEventListener[] {
-    return this.#anyOutgoing.all();
+    return this.#anyOutgoing?.all() ?? [];
   }
 
   // -- called by the client, the namespace and the adapter --
@@ -415,14 +425,14 @@ export class Socket<
   onConnect(): void {
     this.connected = true;
     const early = this.#early;
-    this.#early = new Set();
-    this.join([...early, this.id]);
+    this.#early = undefined;
+    this.join(early === undefined ? this.id : [...early, this.id]);
     this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } });
   }
 
   /** @internal Drops a broadcast ack that timed out. */
   forgetAck(id: number): void {
-    this.#acks.forget(id);
+    this.#acks?.forget(id);
   }
 
   /** @internal Writes a broadcast's pre-encoded frames. */
@@ -432,8 +442,8 @@ export class Socket<
     data: unknown[],
     ack?: { id: number; fn: AckFn },
   ): void {
-    if (ack) this.#acks.add(ack.id, ack.fn);
-    if (!this.#anyOutgoing.empty) this.#notifyOutgoing(data);
+    if (ack) this.#pendingAcks().add(ack.id, ack.fn);
+    if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     this.client.writeToEngine(frames, opts);
   }
 
@@ -464,7 +474,7 @@ export class Socket<
     this.client.remove(this);
     this.connected = false;
     // Timed acks fail now rather than at their deadline.
-    this.#acks.failAll(DISCONNECTED_MESSAGE);
+    this.#acks?.failAll(DISCONNECTED_MESSAGE);
     this.#fire("disconnect", reason, description);
   }
 
@@ -485,10 +495,10 @@ export class Socket<
 
   #onEvent(args: unknown[], id: number | undefined): void {
     if (id !== undefined) args.push(this.#ackFor(id));
-    if (!this.#any.empty) {
+    if (this.#any !== undefined && !this.#any.empty) {
       this.#any.call(this, args, (err) => this.onListenerError(err, "any"));
     }
-    if (this.#middlewares.length === 0) {
+    if (this.#middlewares === undefined || this.#middlewares.length === 0) {
       this.#dispatch(args);
       return;
     }
@@ -496,7 +506,7 @@ export class Socket<
   }
 
   #runMiddlewares(args: unknown[], index: number): void {
-    const fn = this.#middlewares[index];
+    const fn = this.#middlewares![index];
     if (!fn) return this.#dispatch(args);
     // `next` counts once; a throw or rejection before it refuses the packet.
     let done = false;
@@ -529,7 +539,7 @@ export class Socket<
 
   #onAck(id: number, args: unknown[]): boolean {
     // An id that was never issued is hostile; an expired one is ignored.
-    return this.#acks.settle(id, args) || id < this.nsp.peekAckId();
+    return this.#acks?.settle(id, args) === true || id < this.nsp.peekAckId();
   }
 
   #callAck(fn: AckFn, args: unknown[]): void {
@@ -550,8 +560,12 @@ export class Socket<
     };
   }
 
+  #pendingAcks(): PendingAcks {
+    return this.#acks ??= new PendingAcks((fn, args) => this.#callAck(fn, args));
+  }
+
   #notifyOutgoing(data: unknown[]): void {
-    this.#anyOutgoing.call(this, data, (err) => this.onListenerError(err, "anyOutgoing"));
+    this.#anyOutgoing!.call(this, data, (err) => this.onListenerError(err, "anyOutgoing"));
   }
 
   #packet(packet: Packet, opts: WriteOptions = {}): void {

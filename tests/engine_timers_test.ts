@@ -17,7 +17,7 @@ async function until(log: string[], count: number): Promise<void> {
 test("timer queue: nodes fire once each, earliest first, and no timer outlives them", async () => {
   const timers = new TimerQueue();
   const log: string[] = [];
-  const node = (name: string) => new TimerNode(() => log.push(name));
+  const node = (name: string) => new TimerNode({ onTimer: () => log.push(name) });
   const a = node("a");
   const b = node("b");
   const c = node("c");
@@ -36,15 +36,15 @@ test("timer queue: nodes fire once each, earliest first, and no timer outlives t
 test("timer queue: rescheduling moves a node; cancelling the last one stops the timer", async () => {
   const timers = new TimerQueue();
   const log: string[] = [];
-  const a = new TimerNode(() => log.push("a"));
-  const b = new TimerNode(() => log.push("b"));
+  const a = new TimerNode({ onTimer: () => log.push("a") });
+  const b = new TimerNode({ onTimer: () => log.push("b") });
   timers.schedule(a, 5);
   timers.schedule(b, 20);
   timers.schedule(a, 40); // moved after b
   await until(log, 2);
   assert.deepEqual(log, ["b", "a"]);
 
-  const c = new TimerNode(() => log.push("c"));
+  const c = new TimerNode({ onTimer: () => log.push("c") });
   timers.schedule(c, 10_000);
   timers.cancel(c);
   timers.cancel(c); // twice is harmless
@@ -55,12 +55,14 @@ test("timer queue: rescheduling moves a node; cancelling the last one stops the 
 test("timer queue: a callback can cancel or move a node that is due in the same run", async () => {
   const timers = new TimerQueue();
   const log: string[] = [];
-  const victim = new TimerNode(() => log.push("victim"));
-  const moved = new TimerNode(() => log.push("moved"));
-  const first = new TimerNode(() => {
-    log.push("first");
-    timers.cancel(victim);
-    timers.schedule(moved, 20);
+  const victim = new TimerNode({ onTimer: () => log.push("victim") });
+  const moved = new TimerNode({ onTimer: () => log.push("moved") });
+  const first = new TimerNode({
+    onTimer: () => {
+      log.push("first");
+      timers.cancel(victim);
+      timers.schedule(moved, 20);
+    },
   });
   timers.schedule(first, 5);
   timers.schedule(victim, 5);
@@ -78,13 +80,13 @@ test("timer queue: a throwing callback does not stop the others", async () => {
   const original = console.error;
   console.error = (...args: unknown[]) => errors.push(args);
   try {
-    timers.schedule(
-      new TimerNode(() => {
+    const boom = {
+      onTimer: () => {
         throw new Error("boom");
-      }),
-      5,
-    );
-    timers.schedule(new TimerNode(() => log.push("after")), 5);
+      },
+    };
+    timers.schedule(new TimerNode(boom), 5);
+    timers.schedule(new TimerNode({ onTimer: () => log.push("after") }), 5);
     await until(log, 1);
   } finally {
     console.error = original;

@@ -12,6 +12,12 @@
  * @module
  */
 
+/** What a {@linkcode TimerNode} calls when its deadline passes. */
+export interface TimerOwner {
+  /** The deadline passed. */
+  onTimer(): void;
+}
+
 /** A deadline that can be moved or cancelled in constant time. */
 export class TimerNode {
   /** When it fires, in `performance.now()` milliseconds. */
@@ -24,12 +30,12 @@ export class TimerNode {
   list: TimerList | undefined;
   /** @internal Taken off its list to fire in the current run. */
   due = false;
-  /** Runs when the deadline passes. */
-  readonly fire: () => void;
+  /** Told when the deadline passes. */
+  readonly owner: TimerOwner;
 
-  /** A node whose deadline runs `fire`. */
-  constructor(fire: () => void) {
-    this.fire = fire;
+  /** A node whose deadline calls `owner.onTimer()` (no closure per node). */
+  constructor(owner: TimerOwner) {
+    this.owner = owner;
   }
 
   /** Whether it is scheduled. */
@@ -55,7 +61,7 @@ const EARLY_MS = 0;
  * ```ts
  * import { TimerNode, TimerQueue } from "./_timers.ts";
  * const timers = new TimerQueue();
- * const node = new TimerNode(() => console.log("ping"));
+ * const node = new TimerNode({ onTimer: () => console.log("ping") });
  * timers.schedule(node, 25_000);
  * timers.cancel(node);
  * ```
@@ -143,7 +149,7 @@ export class TimerQueue {
         if (!node.due) continue;
         node.due = false;
         try {
-          node.fire();
+          node.owner.onTimer();
         } catch (err) {
           console.error("webio: timer callback threw:", err);
         }

@@ -238,14 +238,16 @@ export class EngineServer extends Emitter<EngineEvents> {
       pingTimeout: this.opts.pingTimeout,
       maxPayload: this.opts.maxHttpBufferSize,
     });
-    // The session keeps a detached copy: Deno refuses to read the headers of a
-    // request once it was upgraded ("Request closed"), and `socket.handshake` reads them later.
-    const detached = new Request(request.url, { method: request.method, headers: request.headers });
+    // The session keeps a copy of the headers and builds its `request` only if read: Deno
+    // refuses to read the headers of a request once it was upgraded ("Request closed").
+    const handshake = {
+      url: request.url,
+      method: request.method,
+      headers: new Headers(request.headers),
+      remoteAddress: info.remoteAddress ?? "",
+    };
     const start = (transport: Transport): EngineSession => {
-      const session = new EngineSession(id, transport, this.#sessionHost, {
-        request: detached,
-        remoteAddress: info.remoteAddress ?? "",
-      });
+      const session = new EngineSession(id, transport, this.#sessionHost, handshake);
       this.clients.set(id, session);
       session.open(openPacket, this.opts.initialPacket);
       this.emitEvent("connection", session);

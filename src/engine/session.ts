@@ -84,13 +84,26 @@ export interface SessionEvents {
   flush: (packets: EnginePacket[]) => void;
 }
 
-/** Facts about the request that opened the session. */
+/**
+ * Facts about the request that opened the session: the request itself, or
+ * its `url`, `method` and (a copy of its) `headers`, from which the session
+ * builds `request` only when it is first read.
+ */
 export interface HandshakeInfo {
   /** The handshake request. */
-  request: Request;
+  request?: Request;
+  /** The handshake URL, when `request` is not given. */
+  url?: string;
+  /** The handshake method, when `request` is not given (default `GET`). */
+  method?: string;
+  /** The handshake headers, when `request` is not given. */
+  headers?: Headers;
   /** The client's address, or `""`. */
   remoteAddress: string;
 }
+
+/** What queued frames are replaced by when none wait (never written to). */
+const NO_FRAMES: RawData[] = [];
 
 /**
  * One client of the Engine.IO server (the official `engine.io` `Socket`).
@@ -107,8 +120,6 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   readonly id: string;
   /** Engine.IO protocol revision. */
   readonly protocol = 4;
-  /** The request of the handshake. */
-  readonly request: Request;
   /** The client's address, when the runtime knows it. */
   readonly remoteAddress: string;
   /** `opening`, `open`, `closing` or `closed`. */
@@ -122,11 +133,11 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #host: SessionHost;
   #handler: SessionHandler | undefined;
   /** Encoded frames waiting for the transport (see `encodeFrame`). */
-  #buffer: RawData[] = [];
+  #buffer: RawData[] = NO_FRAMES;
   #bufferedBytes = 0;
   #overflowed = false;
   #flushing = false;
-  #timer: TimerNode = new TimerNode(() => this.#onTimer());
+  #timer: TimerNode = new TimerNode(this);
   #timerKind: Timer = Timer.None;
   /** When the last packet arrived, taken only while a pong is awaited. */
   #lastPacketAt = -Infinity;
@@ -136,6 +147,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #observedOut = false;
   /** Whether `packet` or `message` has listeners. */
   #observedIn = false;
+  #request: Request | undefined;
+  #url: string | undefined;
+  #method: string | undefined;
+  #headers: Headers | undefined;
 
   /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
   constructor(id: string, transport: Transport, host: SessionHost, info: HandshakeInfo) {
@@ -143,9 +158,21 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.id = id;
     this.#transport = transport;
     this.#host = host;
-    this.request = info.request;
+    this.#request = info.request;
+    this.#url = info.url;
+    this.#method = info.method;
+    this.#headers = info.headers;
     this.remoteAddress = info.remoteAddress;
     transport.setHost(this);
+  }
+
+  /** The request of the handshake (built on first read when the session was given its parts). */
+  get request(): Request {
+    if (this.#request === undefined) {
+      this.#request = new Request(this.#url!, { method: this.#method, headers: this.#headers });
+      this.#url = this.#method = this.#headers = undefined;
+    }
+    return this.#request;
   }
 
   /** The current transport. */
@@ -249,7 +276,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     try {
       if (transport.name === "polling") {
         count = buffer.length;
-        this.#buffer = [];
+        this.#buffer = NO_FRAMES;
         this.#bufferedBytes = 0;
         transport.send(buffer);
       } else {
@@ -259,7 +286,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
           transport.sendFrame(frame);
         } while (count < buffer.length && transport.writable && this.readyState !== "closed");
         if (this.readyState === "closed") return;
-        this.#buffer = count === buffer.length ? [] : buffer.slice(count);
+        this.#buffer = count === buffer.length ? NO_FRAMES : buffer.slice(count);
       }
     } finally {
       this.#flushing = false;
@@ -406,6 +433,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
       return false;
     }
     if (this.#observedOut) this.emitEvent("packetCreate", frameToPacket(frame));
+    if (this.#buffer === NO_FRAMES) this.#buffer = [];
     this.#buffer.push(frame);
     this.#bufferedBytes += size;
     return true;
@@ -430,7 +458,8 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
    * within `pingTimeout`. Only packets after the ping count, so their time
    * is taken only while the pong is awaited.
    */
-  #onTimer(): void {
+  /** @internal The heartbeat timer's deadline passed. */
+  onTimer(): void {
     switch (this.#timerKind) {
       case Timer.Ping:
         this.#sendControl("2");
@@ -456,7 +485,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.#endUpgrade?.();
     this.#timerKind = Timer.None;
     heartbeats.cancel(this.#timer);
-    this.#buffer = [];
+    this.#buffer = NO_FRAMES;
     this.#bufferedBytes = 0;
     this.#host.onSessionClose(this);
     try {

@@ -92,7 +92,11 @@ export class WebSocketTransport implements Transport, ConnHandler {
       conn.close(1000);
       return;
     }
-    this.#onOpen(this);
+    const onOpen = this.#onOpen;
+    // What the opener holds (the handshake's request and scope) must not
+    // live as long as the socket.
+    this.#onOpen = opened;
+    onOpen(this);
   }
 
   /** @internal A frame arrived. */
@@ -137,6 +141,8 @@ export class WebSocketTransport implements Transport, ConnHandler {
 }
 
 const encoder = new TextEncoder();
+
+function opened(): void {}
 
 /** UTF-8 size of a frame; exact only when it could be near `limit`. */
 function byteLength(data: string | Uint8Array, limit: number): number {

@@ -64,10 +64,23 @@ export interface BunPair {
   websocket: BunWebSocketHandlers;
 }
 
+/**
+ * A socket's `Conn`, which is also the `data` Bun keeps for it: one object
+ * per connection for both.
+ */
 class BunConn implements Conn {
-  #ws: BunWebSocket;
-  constructor(ws: BunWebSocket) {
+  readonly handler: ConnHandler;
+  #ws!: BunWebSocket;
+  constructor(handler: ConnHandler) {
+    this.handler = handler;
+  }
+  /** The `Conn` of the socket (this object, once the socket opened). */
+  get conn(): Conn {
+    return this;
+  }
+  attach(ws: BunWebSocket): this {
     this.#ws = ws;
+    return this;
   }
   get bufferedAmount(): number {
     return this.#ws.getBufferedAmount();
@@ -116,7 +129,7 @@ export function bunRequestInfo(
   return {
     remoteAddress: server.requestIP?.(request)?.address,
     upgrade: (req, handler, headers) => {
-      if (!server.upgrade(req, { data: { handler }, headers })) {
+      if (!server.upgrade(req, { data: new BunConn(handler), headers })) {
         return new Response("WebSocket upgrade failed", { status: 400 });
       }
       // Bun ignores the response of an upgraded request; Hono needs one.
@@ -156,9 +169,15 @@ export function isUpgradeResponse(response: Response): boolean {
 export function bunWebSocketHandlers(host: RequestHandlerHost): BunWebSocketHandlers {
   return {
     open(ws) {
-      const conn = new BunConn(ws);
-      ws.data.conn = conn;
-      ws.data.handler.onOpen(conn);
+      const data = ws.data;
+      if (data instanceof BunConn) {
+        data.handler.onOpen(data.attach(ws));
+        return;
+      }
+      // Data made elsewhere: `{ handler }`.
+      const conn = new BunConn(data.handler).attach(ws);
+      data.conn = conn;
+      data.handler.onOpen(conn);
     },
     message(ws, message) {
       ws.data.handler.onMessage(
