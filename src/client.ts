@@ -9,6 +9,7 @@ import type { WriteOptions } from "./adapter.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
 import type { RawData } from "./engine/packet.ts";
 import { Decoder } from "./parser/decode.ts";
+import { sharedTimers, TimerNode } from "./engine/_timers.ts";
 import { encodePacket } from "./parser/encode.ts";
 import { type Packet, PacketType } from "./parser/packet.ts";
 import type { Namespace } from "./namespace.ts";
@@ -60,7 +61,8 @@ export class Client implements SessionHandler {
    */
   #first: AnySocket | undefined;
   #others: Map<string, AnySocket> | undefined;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Closes a connection that joined no namespace in time (on the engine's shared timer). */
+  #connectTimer: TimerNode | undefined;
   #attachmentTimer: ReturnType<typeof setTimeout> | undefined;
   /** Namespaces whose CONNECT has not been answered yet. */
   #pendingConnects: Set<string> | undefined;
@@ -71,9 +73,8 @@ export class Client implements SessionHandler {
     this.id = conn.id;
     this.#decoder = new Decoder({ maxAttachments: host.maxAttachments });
     conn.setHandler(this);
-    this.#connectTimer = setTimeout(() => {
-      if (this.#first === undefined) this.close();
-    }, host.connectTimeout);
+    this.#connectTimer = new TimerNode(this);
+    sharedTimers.schedule(this.#connectTimer, host.connectTimeout);
   }
 
   /** The request of the handshake. */
@@ -164,8 +165,7 @@ export class Client implements SessionHandler {
 
   /** @internal The engine session closed. */
   onClose(reason: CloseReason | DisconnectReason, description?: string): void {
-    clearTimeout(this.#connectTimer);
-    this.#connectTimer = undefined;
+    this.#stopConnectTimer();
     clearTimeout(this.#attachmentTimer);
     this.#attachmentTimer = undefined;
     this.#pendingConnects = undefined;
@@ -220,9 +220,20 @@ export class Client implements SessionHandler {
     nsp.add(this, auth, (socket) => {
       if (this.#first === undefined) this.#first = socket;
       else (this.#others ??= new Map()).set(name, socket);
-      clearTimeout(this.#connectTimer);
-      this.#connectTimer = undefined;
+      this.#stopConnectTimer();
     });
+  }
+
+  /** @internal No namespace was joined within `connectTimeout`. */
+  onTimer(): void {
+    this.#connectTimer = undefined;
+    if (this.#first === undefined) this.close();
+  }
+
+  #stopConnectTimer(): void {
+    if (this.#connectTimer === undefined) return;
+    sharedTimers.cancel(this.#connectTimer);
+    this.#connectTimer = undefined;
   }
 
   /** The connected sockets, oldest first (a copy). */

@@ -1,5 +1,5 @@
 /**
- * One timer for the heartbeats of every session.
+ * One timer for the per-connection deadlines of every session and client.
  *
  * A session owns one {@linkcode TimerNode} for its whole life and moves it
  * between deadlines (next ping, pong wait, forced close): no `setTimeout`
@@ -165,5 +165,5 @@ export class TimerQueue {
   }
 }
 
-/** The queue every engine session's heartbeat uses. */
-export const heartbeats: TimerQueue = new TimerQueue();
+/** The queue of per-connection deadlines: heartbeats, connect timeouts. */
+export const sharedTimers: TimerQueue = new TimerQueue();

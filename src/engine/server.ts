@@ -47,6 +47,8 @@ interface Exchange {
   cors: Headers | undefined;
   /** Whether the request asks for a WebSocket upgrade. */
   upgrade: boolean;
+  /** The request URL, parsed once. */
+  url: URL;
 }
 
 /**
@@ -122,7 +124,8 @@ export class EngineServer extends Emitter<EngineEvents> {
    * runtime has a trustworthy one, tells that a client left a held poll.
    */
   async handleRequest(request: Request, info: RequestInfo = {}): Promise<Response> {
-    if (!this.matches(new URL(request.url).pathname)) {
+    const url = new URL(request.url);
+    if (!this.matches(url.pathname)) {
       return new Response("Not found", { status: 404 });
     }
     const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
@@ -133,7 +136,7 @@ export class EngineServer extends Emitter<EngineEvents> {
       cors = result?.headers;
       if (cors) this.#cors.set(request, cors);
     }
-    return this.#route({ request, info, cors, upgrade });
+    return this.#route({ request, info, cors, upgrade, url });
   }
 
   /** Closes every session and refuses new ones. */
@@ -145,7 +148,7 @@ export class EngineServer extends Emitter<EngineEvents> {
 
   async #route(ex: Exchange): Promise<Response> {
     const { request } = ex;
-    const query = new URL(request.url).searchParams;
+    const query = ex.url.searchParams;
     const transport = query.get("transport") as TransportName | null;
     if (transport === null || !this.opts.transports.includes(transport)) {
       return this.#refuse(ex, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
@@ -259,9 +262,13 @@ export class EngineServer extends Emitter<EngineEvents> {
         if (this.#closed || this.clients.has(id)) t.close();
         else start(t);
       });
-      const headers = new Headers();
-      this.emitEvent("initial_headers", headers, request);
-      this.emitEvent("headers", headers, request);
+      // Headers for the 101 only when a listener may add some.
+      let headers: Headers | undefined;
+      if (this.listenerCount("initial_headers") + this.listenerCount("headers") > 0) {
+        headers = new Headers();
+        this.emitEvent("initial_headers", headers, request);
+        this.emitEvent("headers", headers, request);
+      }
       return info.upgrade!(request, ws, headers);
     }
 

@@ -9,7 +9,7 @@ import { Emitter } from "../_emitter.ts";
 import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
-import { heartbeats, TimerNode } from "./_timers.ts";
+import { sharedTimers, TimerNode } from "./_timers.ts";
 
 /** What the session's one timer waits for. */
 const Timer = {
@@ -363,7 +363,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A packet from the transport. */
   onPacket(packet: EnginePacket): void {
     if (this.readyState !== "open") return;
-    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = heartbeats.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = sharedTimers.now();
     this.emitEvent("packet", packet);
     switch (packet.type) {
       case "message":
@@ -389,7 +389,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A message from the transport. */
   onMessage(data: RawData): void {
     if (this.readyState !== "open") return;
-    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = heartbeats.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = sharedTimers.now();
     if (this.#observedIn) {
       // As `decodeFrame` reads a bare "4": no data.
       const empty = typeof data === "string" && data.length === 0;
@@ -449,7 +449,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
 
   #setTimer(kind: Timer, delay: number): void {
     this.#timerKind = kind;
-    heartbeats.schedule(this.#timer, delay);
+    sharedTimers.schedule(this.#timer, delay);
   }
 
   /**
@@ -468,7 +468,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
         this.#setTimer(Timer.Pong, this.#host.pingTimeout);
         return;
       case Timer.Pong: {
-        const quiet = heartbeats.now() - this.#lastPacketAt;
+        const quiet = sharedTimers.now() - this.#lastPacketAt;
         const timeout = this.#host.pingTimeout;
         if (quiet < timeout) this.#setTimer(Timer.Pong, timeout - quiet);
         else this.terminate("ping timeout");
@@ -484,7 +484,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.readyState = "closed";
     this.#endUpgrade?.();
     this.#timerKind = Timer.None;
-    heartbeats.cancel(this.#timer);
+    sharedTimers.cancel(this.#timer);
     this.#buffer = NO_FRAMES;
     this.#bufferedBytes = 0;
     this.#host.onSessionClose(this);
