@@ -19,6 +19,13 @@ class DenoConn implements Conn {
   #socket: WebSocket;
   #handler: ConnHandler;
   #waiting = false;
+  /**
+   * An upper bound of the socket's `bufferedAmount`: its last reading plus
+   * the most bytes sent since (a UTF-16 unit is at most 3 UTF-8 bytes). The
+   * reading is a call into the runtime, so it is only taken when the bound
+   * passes the high-water mark.
+   */
+  #bound = 0;
 
   constructor(socket: WebSocket, handler: ConnHandler) {
     this.#socket = socket;
@@ -30,9 +37,13 @@ class DenoConn implements Conn {
   }
 
   send(data: string | Uint8Array): boolean {
-    if (this.#socket.readyState !== WebSocket.OPEN) return true;
-    this.#socket.send(data as string | Uint8Array<ArrayBuffer>);
-    if (this.#socket.bufferedAmount <= HIGH_WATER_MARK) return true;
+    // Only called once open; a closing socket ignores sends.
+    const socket = this.#socket;
+    socket.send(data as string | Uint8Array<ArrayBuffer>);
+    this.#bound += typeof data === "string" ? data.length * 3 : data.byteLength;
+    if (this.#bound <= HIGH_WATER_MARK) return true;
+    const buffered = this.#bound = socket.bufferedAmount;
+    if (buffered <= HIGH_WATER_MARK) return true;
     if (!this.#waiting) this.#waitForDrain();
     return false;
   }
@@ -48,7 +59,7 @@ class DenoConn implements Conn {
     const check = () => {
       if (this.#socket.readyState !== WebSocket.OPEN) {
         this.#waiting = false;
-      } else if (this.#socket.bufferedAmount <= HIGH_WATER_MARK / 2) {
+      } else if ((this.#bound = this.#socket.bufferedAmount) <= HIGH_WATER_MARK / 2) {
         this.#waiting = false;
         this.#handler.onDrain();
       } else {
@@ -73,7 +84,9 @@ export function denoUpgrade(
   handler: ConnHandler,
   headers?: Headers,
 ): Response {
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  // No idle timeout: the engine's heartbeat decides when a client is gone,
+  // and Deno would otherwise reset a timer on every message.
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
   headers?.forEach((value, name) => response.headers.append(name, value));
   socket.binaryType = "arraybuffer";
   const conn = new DenoConn(socket, handler);
