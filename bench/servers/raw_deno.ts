@@ -9,7 +9,8 @@ const server = Deno.serve(
   { port: port(Deno.env.toObject()), hostname: "127.0.0.1", onListen() {} },
   (request) => {
     if (!request.url.includes("transport=websocket")) return polling(request);
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    // No idle timeout, as raw_bun.ts and the webio bindings: no timer reset per message.
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
     socket.binaryType = "arraybuffer";
     socket.onopen = () => sockets.open(socket);
     socket.onmessage = (e) => sockets.message(socket, e.data);
