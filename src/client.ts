@@ -8,7 +8,7 @@
 import type { WriteOptions } from "./adapter.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
 import type { RawData } from "./engine/packet.ts";
-import { Decoder } from "./parser/decode.ts";
+import { decodeMainEvent, Decoder } from "./parser/decode.ts";
 import { sharedTimers, TimerNode } from "./engine/_timers.ts";
 import { encodePacket } from "./parser/encode.ts";
 import { type Packet, PacketType } from "./parser/packet.ts";
@@ -95,6 +95,13 @@ export class Client implements SessionHandler {
     this.writeFrames(engineFrames, opts);
   }
 
+  /** @internal Writes one engine frame: a text packet with the message type `4`. */
+  writeFrame(frame: string, opts: WriteOptions): void {
+    const conn = this.conn;
+    if (opts.volatile && !conn.writable) return;
+    conn.sendFrame(frame, opts);
+  }
+
   /** @internal Writes engine frames: an encoded packet with the message type `4`. */
   writeFrames(frames: readonly RawData[], opts: WriteOptions): void {
     const conn = this.conn;
@@ -147,6 +154,14 @@ export class Client implements SessionHandler {
   onMessage(data: RawData): void {
     let packet: Packet | undefined;
     try {
+      // The common frame, an event on the main namespace, goes straight to its socket.
+      if (typeof data === "string" && !this.#decoder.awaitingAttachments) {
+        const args = decodeMainEvent(data);
+        if (args !== undefined) {
+          this.#onMainEvent(args);
+          return;
+        }
+      }
       packet = this.#decoder.add(data);
     } catch (err) {
       this.#refuse(err);
@@ -174,6 +189,13 @@ export class Client implements SessionHandler {
     }
     this.#first = this.#others = undefined;
     this.#decoder.reset();
+  }
+
+  #onMainEvent(args: unknown[]): void {
+    const first = this.#first;
+    const socket = first !== undefined && first.nsp.name === "/" ? first : this.#others?.get("/");
+    if (socket) socket.onEvent(args, undefined);
+    else this.#refuse(new Error("packet for a namespace not joined: /"));
   }
 
   #onPacket(packet: Packet): void {

@@ -14,7 +14,7 @@ import type { EngineSession } from "./engine/session.ts";
 import { generateId } from "./engine/options.ts";
 import { buildHandshake, type Handshake } from "./handshake.ts";
 import type { Namespace } from "./namespace.ts";
-import { encodeEvent } from "./parser/encode.ts";
+import { encodeEvent, encodeEventText } from "./parser/encode.ts";
 import { type Packet, PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
 import type {
   AckResult,
@@ -165,10 +165,12 @@ export class Socket<
     }
     const id = ack ? this.nsp.nextAckId() : undefined;
     // Encode first: data that cannot be encoded throws before any ack is registered.
-    const frames = encodeEvent(this.nsp.name, data, id, "4");
+    const text = encodeEventText(this.nsp.name, data, id, "4");
+    const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, "4") : undefined;
     if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
     if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
-    this.client.writeFrames(frames, flags);
+    if (frames === undefined) this.client.writeFrame(text!, flags);
+    else this.client.writeFrames(frames, flags);
     return true;
   }
 
@@ -451,7 +453,7 @@ export class Socket<
   onPacket(packet: Packet): boolean {
     switch (packet.type) {
       case PacketType.EVENT:
-        this.#onEvent(packet.data as unknown[], packet.id);
+        this.onEvent(packet.data as unknown[], packet.id);
         return true;
       case PacketType.ACK:
         return this.#onAck(packet.id!, packet.data as unknown[]);
@@ -493,7 +495,8 @@ export class Socket<
     console.error(`webio: handler for "${event}" on socket ${this.id} threw:`, err);
   }
 
-  #onEvent(args: unknown[], id: number | undefined): void {
+  /** @internal An event from the client: its name and arguments, and its ack id if any. */
+  onEvent(args: unknown[], id: number | undefined): void {
     if (id !== undefined) args.push(this.#ackFor(id));
     if (this.#any !== undefined && !this.#any.empty) {
       this.#any.call(this, args, (err) => this.onListenerError(err, "any"));

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeEvent, encodePacket } from "../src/parser/encode.ts";
-import { DecodeError, Decoder } from "../src/parser/decode.ts";
+import { encodeEvent, encodeEventText, encodePacket } from "../src/parser/encode.ts";
+import { DecodeError, decodeMainEvent, Decoder } from "../src/parser/decode.ts";
 import { type Packet, PacketType, RESERVED_EVENTS } from "../src/parser/packet.ts";
 import { hasBinary, isBinary } from "../src/parser/_binary.ts";
 
@@ -238,6 +238,19 @@ describe("encodeEvent", () => {
     assert.deepEqual(encodeEvent("/chat", ["ping"], 4), ['2/chat,4["ping"]']);
   });
 
+  test("encodeEventText makes encodeEvent's text frame, or nothing for binary", () => {
+    for (
+      const [nsp, args, id] of [["/", ["a", 1, { b: [2] }], undefined], ["/x", ["a"], 5]] as const
+    ) {
+      assert.deepEqual(
+        [encodeEventText(nsp, [...args], id, "4")],
+        encodeEvent(nsp, [...args], id, "4"),
+      );
+    }
+    assert.equal(encodeEventText("/", ["f", bytes(1)]), undefined);
+    assert.throws(() => encodeEventText("bad", ["a"]), TypeError);
+  });
+
   test("a prefix goes before the text frame only", () => {
     assert.deepEqual(encodeEvent("/", ["hi"], undefined, "4"), ['42["hi"]']);
     assert.deepEqual(encodeEvent("/chat", ["hi"], 3, "4"), ['42/chat,3["hi"]']);
@@ -293,6 +306,24 @@ describe("binary helpers", () => {
     self.self = self;
     assert.throws(() => hasBinary(["e", self]), RangeError);
     assert.throws(() => hasBinary([[bytes(1)]], 0), RangeError);
+  });
+});
+
+describe("decodeMainEvent", () => {
+  test("reads main-namespace events as the Decoder does, and leaves the rest to it", () => {
+    for (const frame of ['2["hello",1]', '2["a",{"b":[null]}]', '2["x"]']) {
+      assert.deepEqual(decodeMainEvent(frame), new Decoder().add(frame)!.data);
+    }
+    for (const frame of ['2/chat,["a"]', '21["a"]', '0{"a":1}', '3["a"]', '51-["a",{}]', "", "2"]) {
+      assert.equal(decodeMainEvent(frame), undefined, frame);
+    }
+  });
+
+  test("refuses what the Decoder refuses", () => {
+    for (const frame of ['2["a"', '2["a"]x', "2[]", "2[1]", '2["connect"]', "2[}", '2["a",]']) {
+      assert.throws(() => decodeMainEvent(frame), DecodeError, frame);
+      assert.throws(() => new Decoder().add(frame), DecodeError, frame);
+    }
   });
 });
 

@@ -226,6 +226,31 @@ function isDigit(code: number): boolean {
   return code >= CODE_0 && code <= CODE_9;
 }
 
+/**
+ * Decodes the most common frame, an EVENT on the main namespace without an
+ * ack id (`2["name",...]`), straight to its arguments: no decoder state and
+ * no packet object. Returns `undefined` for any other frame, to be given to
+ * a {@linkcode Decoder}.
+ *
+ * @throws {DecodeError} When the frame has that shape but is malformed.
+ *
+ * @example
+ * ```ts
+ * import { decodeMainEvent } from "./decode.ts";
+ *
+ * decodeMainEvent('2["hello",1]'); // => ["hello", 1]
+ * decodeMainEvent('2/chat,["hello"]'); // => undefined
+ * ```
+ */
+export function decodeMainEvent(str: string): unknown[] | undefined {
+  if (str.charCodeAt(0) !== CODE_0 + PacketType.EVENT || str.charCodeAt(1) !== CODE_BRACKET) {
+    return undefined;
+  }
+  const data = parseJson(str, 1);
+  if (!isValidEvent(data)) throw invalidPayload();
+  return data;
+}
+
 /** Decodes `<type>[<attachments>-][<nsp>,][<id>][<json>]`. */
 function decodeText(str: string, maxAttachments: number): Packet {
   const length = str.length;

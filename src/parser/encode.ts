@@ -82,6 +82,34 @@ export function encodeEvent(
   return encodeMaybeBinary(PacketType.EVENT, nsp, args, id, prefix);
 }
 
+/**
+ * The one text frame of an EVENT without binary values, as
+ * {@linkcode encodeEvent} would make it; `undefined` when `args` holds
+ * binary values (then use `encodeEvent`). Saves the frames array on the
+ * hot path of `socket.emit`.
+ *
+ * @throws {TypeError} When `nsp` is invalid (see {@linkcode encodePacket}).
+ * @throws {RangeError} When `id` is invalid or `args` nests too deeply.
+ *
+ * @example
+ * ```ts
+ * import { encodeEventText } from "./encode.ts";
+ *
+ * encodeEventText("/", ["hi"], undefined, "4"); // => '42["hi"]'
+ * encodeEventText("/", ["f", new Uint8Array(1)]); // => undefined
+ * ```
+ */
+export function encodeEventText(
+  nsp: string,
+  args: unknown[],
+  id?: number,
+  prefix = "",
+): string | undefined {
+  if (hasBinary(args)) return undefined;
+  if (nsp === "/" && id === undefined) return prefix + PacketType.EVENT + stringify(args);
+  return prefix + header(PacketType.EVENT, nsp, id, 0) + stringify(args);
+}
+
 function encodeMaybeBinary(
   plainType: typeof PacketType.EVENT | typeof PacketType.ACK,
   nsp: string,
