@@ -98,14 +98,33 @@ export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
 export class Adapter extends Emitter<AdapterEvents> {
   /** The namespace served. */
   readonly nsp: AdapterNamespace;
-  /** Room -> socket ids. */
-  readonly rooms: Map<Room, Set<SocketId>> = new Map();
-  /** Socket id -> rooms. */
-  readonly sids: Map<SocketId, Set<Room>> = new Map();
+  /** Room -> socket ids (its own rooms are added for every socket on first read). */
+  #rooms: Map<Room, Set<SocketId>> = new Map();
+  /** Socket id -> rooms; `null` for a socket only in its own room, not made yet. */
+  #sids: Map<SocketId, Set<Room> | null> = new Map();
+  /**
+   * Whether every socket's own room exists as two Sets, as officially.
+   * Until something needs them (a read of `rooms` or `sids`, a listener, a
+   * socket joining or leaving a room) a socket only in its own room holds
+   * none: a one-element Set costs about half a kilobyte in JavaScriptCore.
+   */
+  #eager = false;
 
   constructor(nsp: AdapterNamespace) {
     super();
     this.nsp = nsp;
+  }
+
+  /** Room -> socket ids. */
+  get rooms(): Map<Room, Set<SocketId>> {
+    this.#makeAll();
+    return this.#rooms;
+  }
+
+  /** Socket id -> rooms. */
+  get sids(): Map<SocketId, Set<Room>> {
+    this.#makeAll();
+    return this.#sids as Map<SocketId, Set<Room>>;
   }
 
   /** Called once after construction. */
@@ -121,17 +140,21 @@ export class Adapter extends Emitter<AdapterEvents> {
 
   /** Adds a socket to rooms. */
   addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
-    let own = this.sids.get(id);
+    if (!this.#eager && rooms.size === 1 && rooms.has(id) && !this.#sids.has(id)) {
+      this.#sids.set(id, null); // its own room, made when needed
+      return;
+    }
+    let own = this.#own(id);
     if (!own) {
       own = new Set();
-      this.sids.set(id, own);
+      this.#sids.set(id, own);
     }
     for (const room of rooms) {
       own.add(room);
-      let members = this.rooms.get(room);
+      let members = this.#rooms.get(room);
       if (!members) {
         members = new Set();
-        this.rooms.set(room, members);
+        this.#rooms.set(room, members);
         this.emitEvent("create-room", room);
       }
       if (!members.has(id)) {
@@ -143,23 +166,45 @@ export class Adapter extends Emitter<AdapterEvents> {
 
   /** Removes a socket from one room. */
   del(id: SocketId, room: Room): Promise<void> | void {
-    this.sids.get(id)?.delete(room);
+    this.#own(id)?.delete(room);
     this.#leave(room, id);
   }
 
   /** Removes a socket from every room. */
   delAll(id: SocketId): void {
-    const own = this.sids.get(id);
-    if (!own) return;
-    for (const room of own) this.#leave(room, id);
-    this.sids.delete(id);
+    const own = this.#sids.get(id);
+    if (own === undefined) return;
+    if (own !== null) { for (const room of own) this.#leave(room, id); }
+    this.#sids.delete(id);
   }
 
   #leave(room: Room, id: SocketId): void {
-    const members = this.rooms.get(room);
+    const members = this.#rooms.get(room);
     if (!members?.delete(id)) return;
     this.emitEvent("leave-room", room, id);
-    if (members.size === 0 && this.rooms.delete(room)) this.emitEvent("delete-room", room);
+    if (members.size === 0 && this.#rooms.delete(room)) this.emitEvent("delete-room", room);
+  }
+
+  /** The rooms of socket `id`, its own room made if it was pending. */
+  #own(id: SocketId): Set<Room> | undefined {
+    const own = this.#sids.get(id);
+    if (own !== null) return own;
+    const rooms = new Set([id]);
+    this.#sids.set(id, rooms);
+    this.#rooms.set(id, new Set([id]));
+    return rooms;
+  }
+
+  /** Makes every pending own room; from now on they are made at once. */
+  #makeAll(): void {
+    if (this.#eager) return;
+    this.#eager = true;
+    for (const [id, own] of this.#sids) if (own === null) this.#own(id);
+  }
+
+  /** Listeners of room events hear every room: own rooms are made from now on. */
+  protected override listenersChanged(): void {
+    this.#makeAll();
   }
 
   /**
@@ -213,7 +258,7 @@ export class Adapter extends Emitter<AdapterEvents> {
 
   /** The rooms of a socket. */
   socketRooms(id: SocketId): Set<Room> | undefined {
-    return this.sids.get(id);
+    return this.#own(id);
   }
 
   /** The matching sockets. */
@@ -254,7 +299,7 @@ export class Adapter extends Emitter<AdapterEvents> {
     if (opts.rooms.size > 0) {
       const seen = opts.rooms.size > 1 ? new Set<SocketId>() : undefined;
       for (const room of opts.rooms) {
-        const members = this.rooms.get(room);
+        const members = this.#members(room);
         if (!members) continue;
         for (const id of members) {
           if (seen?.has(id) || except?.has(id)) continue;
@@ -266,7 +311,7 @@ export class Adapter extends Emitter<AdapterEvents> {
       }
       return;
     }
-    for (const id of this.sids.keys()) {
+    for (const id of this.#sids.keys()) {
       if (except?.has(id)) continue;
       const socket = sockets.get(id);
       if (socket) callback(socket);
@@ -277,9 +322,14 @@ export class Adapter extends Emitter<AdapterEvents> {
     if (!except || except.size === 0) return undefined;
     const ids = new Set<SocketId>();
     for (const room of except) {
-      const members = this.rooms.get(room);
+      const members = this.#members(room);
       if (members) { for (const id of members) ids.add(id); }
     }
     return ids;
+  }
+
+  /** The ids in `room`, a pending own room included, without making it. */
+  #members(room: Room): Iterable<SocketId> | undefined {
+    return this.#rooms.get(room) ?? (this.#sids.get(room) === null ? [room] : undefined);
   }
 }

@@ -104,6 +104,50 @@ test("adapter: addAll, del and delAll keep rooms and sids in step and emit room 
   assert.equal(adapter.socketRooms("b"), undefined);
 });
 
+test("adapter: own rooms made on demand look and behave as if made at once", () => {
+  const { adapter, a, b, c } = setup(); // each socket joined only its own room
+  // Selected by their own rooms, sent to or excluded, before anything made them.
+  adapter.broadcast(event("m"), { rooms: new Set(["a", "c"]), except: new Set(["c"]) });
+  assert.deepEqual(names([a, b, c]), ["a"]);
+  adapter.broadcast(event("m"), { rooms: new Set(), except: new Set(["b"]) });
+  assert.deepEqual(names([a, b, c]), ["a", "c"]);
+  assert.equal(a.deliveries.length, 2);
+  // A socket's rooms are live, as officially: a join shows in a set read before.
+  const aRooms = adapter.socketRooms("a")!;
+  assert.deepEqual(aRooms, new Set(["a"]));
+  adapter.addAll("a", new Set(["x"]));
+  assert.deepEqual(aRooms, new Set(["a", "x"]));
+  // Leaving its own room leaves the others; broadcasts to it reach nobody.
+  adapter.del("b", "b");
+  assert.equal(adapter.socketRooms("b")?.size, 0);
+  for (const s of [a, b, c]) s.deliveries = [];
+  adapter.broadcast(event("m"), { rooms: new Set(["b"]) });
+  assert.deepEqual(names([a, b, c]), []);
+  adapter.delAll("c");
+  assert.equal(adapter.socketRooms("c"), undefined);
+  // What the maps show is what the official adapter would hold.
+  assert.deepEqual(new Map(adapter.rooms), new Map([["a", new Set(["a"])], ["x", new Set(["a"])]]));
+  assert.deepEqual(new Map(adapter.sids), new Map([["a", new Set(["a", "x"])], ["b", new Set()]]));
+  // From now on own rooms are made at once.
+  const d = new Set(["d"]);
+  adapter.addAll("d", d);
+  assert.deepEqual(adapter.rooms.get("d"), d);
+});
+
+test("adapter: a room event listener hears every own room from then on", () => {
+  let ackId = 0;
+  const sockets = new Map<string, FakeSocket>();
+  const adapter = new Adapter({ name: "/", sockets, nextAckId: () => ackId++ });
+  adapter.addAll("early", new Set(["early"]));
+  const events: string[] = [];
+  adapter.on("join-room", (room, id) => events.push(`join ${room} ${id}`));
+  adapter.on("leave-room", (room, id) => events.push(`leave ${room} ${id}`));
+  adapter.addAll("late", new Set(["late"]));
+  adapter.delAll("early");
+  adapter.delAll("late");
+  assert.deepEqual(events, ["join late late", "leave early early", "leave late late"]);
+});
+
 test("adapter: broadcast selects by rooms and except, once per socket", () => {
   const { adapter, a, b, c } = setup();
   adapter.addAll("a", new Set(["r1"]));
