@@ -8,7 +8,7 @@
 import type { WriteOptions } from "./adapter.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
 import type { RawData } from "./engine/packet.ts";
-import { decodeMainEvent, Decoder } from "./parser/decode.ts";
+import { decodeMainEvent, decodePacket, Decoder } from "./parser/decode.ts";
 import { sharedTimers, TimerNode } from "./engine/_timers.ts";
 import { encodePacket } from "./parser/encode.ts";
 import { type Packet, PacketType } from "./parser/packet.ts";
@@ -37,6 +37,10 @@ export interface ClientHost {
 // deno-lint-ignore no-explicit-any
 type AnySocket = Socket<any, any, any, any>;
 
+/** First characters of the packets whose binary attachments follow (a Decoder's job). */
+const BINARY_EVENT_CODE = 48 + PacketType.BINARY_EVENT;
+const BINARY_ACK_CODE = 48 + PacketType.BINARY_ACK;
+
 /** The engine frames of a broadcast's packet frames, built by its first recipient. */
 const ENGINE_FRAMES = new WeakMap<readonly RawData[], readonly RawData[]>();
 
@@ -54,7 +58,8 @@ export class Client implements SessionHandler {
   /** The engine session id. */
   readonly id: string;
   #host: ClientHost;
-  #decoder: Decoder;
+  /** Made for the first binary packet: text packets need no decoder state. */
+  #decoder: Decoder | undefined;
   /**
    * The connected sockets: the oldest, then the others by namespace name
    * (most clients join one namespace; a Map costs hundreds of bytes).
@@ -71,7 +76,6 @@ export class Client implements SessionHandler {
     this.#host = host;
     this.conn = conn;
     this.id = conn.id;
-    this.#decoder = new Decoder({ maxAttachments: host.maxAttachments });
     conn.setHandler(this);
     this.#connectTimer = new TimerNode(this);
     sharedTimers.schedule(this.#connectTimer, host.connectTimeout);
@@ -153,21 +157,29 @@ export class Client implements SessionHandler {
   /** @internal Data from the engine. */
   onMessage(data: RawData): void {
     let packet: Packet | undefined;
+    let decoder = this.#decoder;
     try {
-      // The common frame, an event on the main namespace, goes straight to its socket.
-      if (typeof data === "string" && !this.#decoder.awaitingAttachments) {
+      if (typeof data === "string" && !decoder?.awaitingAttachments) {
+        // The common frame, an event on the main namespace, goes straight to its socket.
         const args = decodeMainEvent(data);
         if (args !== undefined) {
           this.#onMainEvent(args);
           return;
         }
+        const type = data.charCodeAt(0);
+        if (type !== BINARY_EVENT_CODE && type !== BINARY_ACK_CODE) {
+          packet = decodePacket(data, this.#host.maxAttachments);
+        }
       }
-      packet = this.#decoder.add(data);
+      if (packet === undefined) {
+        decoder ??= this.#decoder = new Decoder({ maxAttachments: this.#host.maxAttachments });
+        packet = decoder.add(data);
+      }
     } catch (err) {
       this.#refuse(err);
       return;
     }
-    if (this.#decoder.awaitingAttachments) {
+    if (decoder?.awaitingAttachments) {
       this.#awaitAttachments();
       return;
     }
@@ -188,7 +200,7 @@ export class Client implements SessionHandler {
       socket.onClose(reason as DisconnectReason, description);
     }
     this.#first = this.#others = undefined;
-    this.#decoder.reset();
+    this.#decoder?.reset();
   }
 
   #onMainEvent(args: unknown[]): void {
@@ -279,7 +291,7 @@ export class Client implements SessionHandler {
     const ms = this.#host.connectTimeout;
     this.#attachmentTimer = setTimeout(() => {
       this.#attachmentTimer = undefined;
-      if (!this.#decoder.awaitingAttachments) return;
+      if (!this.#decoder?.awaitingAttachments) return;
       this.#refuse(
         new Error(`Cannot decode packet: attachments did not arrive within ${ms} ms`),
       );

@@ -76,7 +76,9 @@ export class Socket<
   /** Whether it is connected. */
   connected = false;
   /** Whether the session was recovered (connection-state recovery is not yet supported). */
-  readonly recovered = false;
+  get recovered(): false {
+    return false;
+  }
 
   #auth: Record<string, unknown>;
   #issued = Date.now();

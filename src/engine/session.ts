@@ -10,6 +10,16 @@ import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./pac
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
 import { sharedTimers, TimerNode } from "./_timers.ts";
+import { Upgrade } from "./_upgrade.ts";
+import { packHeaders, unpackHeaders } from "./_header_text.ts";
+import type {
+  CloseReason,
+  HandshakeInfo,
+  SendOptions,
+  SessionEvents,
+  SessionHandler,
+  SessionHost,
+} from "./session_types.ts";
 
 /** What the session's one timer waits for. */
 const Timer = {
@@ -23,84 +33,14 @@ const Timer = {
 } as const;
 type Timer = typeof Timer[keyof typeof Timer];
 
-/** Why a session closed, with the official reason strings. */
-export type CloseReason =
-  | "transport close"
-  | "transport error"
-  | "ping timeout"
-  | "parse error"
-  | "forced close"
-  | "server shutting down";
-
-/** The session's view of the server: timing settings and a close hook. */
-export interface SessionHost {
-  /** Milliseconds between pings. */
-  readonly pingInterval: number;
-  /** Milliseconds to wait for a pong. */
-  readonly pingTimeout: number;
-  /** Milliseconds an upgrade may take. */
-  readonly upgradeTimeout: number;
-  /** Most bytes the session may queue for a client that is not reading. */
-  readonly maxBufferedBytes: number;
-  /** Called once when the session has closed. */
-  onSessionClose(session: EngineSession): void;
-}
-
-/** What the layer above (Socket.IO) hears from a session. */
-export interface SessionHandler {
-  /** A message arrived. */
-  onMessage(data: RawData): void;
-  /** The session closed. */
-  onClose(reason: CloseReason, description?: string): void;
-}
-
-/** Options of one send. */
-export interface SendOptions {
-  /** Ask the transport to compress (honoured by polling's httpCompression). */
-  compress?: boolean;
-  /** Drop the message rather than queue it when the transport is busy. */
-  volatile?: boolean;
-}
-
-/** Public events of a session, as in the official `engine.io` Socket. */
-export interface SessionEvents {
-  /** A message arrived from the client. */
-  message: (data: RawData) => void;
-  /** The session closed. */
-  close: (reason: CloseReason, description?: string) => void;
-  /** The client probed a WebSocket for an upgrade. */
-  upgrading: (transport: Transport) => void;
-  /** The session moved to the WebSocket. */
-  upgrade: (transport: Transport) => void;
-  /** Any packet arrived from the client. */
-  packet: (packet: EnginePacket) => void;
-  /** A packet was queued for the client. */
-  packetCreate: (packet: EnginePacket) => void;
-  /** The client answered a ping. */
-  heartbeat: () => void;
-  /** Every queued packet went to the transport. */
-  drain: () => void;
-  /** Packets went to the transport. */
-  flush: (packets: EnginePacket[]) => void;
-}
-
-/**
- * Facts about the request that opened the session: the request itself, or
- * its `url`, `method` and (a copy of its) `headers`, from which the session
- * builds `request` only when it is first read.
- */
-export interface HandshakeInfo {
-  /** The handshake request. */
-  request?: Request;
-  /** The handshake URL, when `request` is not given. */
-  url?: string;
-  /** The handshake method, when `request` is not given (default `GET`). */
-  method?: string;
-  /** The handshake headers, when `request` is not given. */
-  headers?: Headers;
-  /** The client's address, or `""`. */
-  remoteAddress: string;
-}
+export type {
+  CloseReason,
+  HandshakeInfo,
+  SendOptions,
+  SessionEvents,
+  SessionHandler,
+  SessionHost,
+} from "./session_types.ts";
 
 /** What queued frames are replaced by when none wait (never written to). */
 const NO_FRAMES: RawData[] = [];
@@ -119,15 +59,15 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** The session id (`sid`). */
   readonly id: string;
   /** Engine.IO protocol revision. */
-  readonly protocol = 4;
+  get protocol(): 4 {
+    return 4;
+  }
   /** The client's address, when the runtime knows it. */
   readonly remoteAddress: string;
   /** `opening`, `open`, `closing` or `closed`. */
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   /** Whether the session moved from polling to WebSocket. */
   upgraded = false;
-  /** Whether an upgrade is in progress. */
-  upgrading = false;
 
   #transport: Transport;
   #host: SessionHost;
@@ -141,8 +81,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #timerKind: Timer = Timer.None;
   /** When the last packet arrived, taken only while a pong is awaited. */
   #lastPacketAt = -Infinity;
-  #upgrade: WebSocketTransport | undefined;
-  #endUpgrade: (() => void) | undefined;
+  #upgrade: Upgrade | undefined;
   /** Whether `packetCreate`, `flush` or `drain` has listeners. */
   #observedOut = false;
   /** Whether `packet` or `message` has listeners. */
@@ -150,7 +89,8 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #request: Request | undefined;
   #url: string | undefined;
   #method: string | undefined;
-  #headers: Headers | undefined;
+  /** The handshake headers as text, until `request` is built (see `packHeaders`). */
+  #headerText: string | undefined;
 
   /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
   constructor(id: string, transport: Transport, host: SessionHost, info: HandshakeInfo) {
@@ -161,7 +101,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.#request = info.request;
     this.#url = info.url;
     this.#method = info.method;
-    this.#headers = info.headers;
+    this.#headerText = info.headers && packHeaders(info.headers);
     this.remoteAddress = info.remoteAddress;
     transport.setHost(this);
   }
@@ -169,10 +109,16 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** The request of the handshake (built on first read when the session was given its parts). */
   get request(): Request {
     if (this.#request === undefined) {
-      this.#request = new Request(this.#url!, { method: this.#method, headers: this.#headers });
-      this.#url = this.#method = this.#headers = undefined;
+      const headers = unpackHeaders(this.#headerText ?? "");
+      this.#request = new Request(this.#url!, { method: this.#method, headers });
+      this.#url = this.#method = this.#headerText = undefined;
     }
     return this.#request;
+  }
+
+  /** Whether an upgrade is in progress. */
+  get upgrading(): boolean {
+    return this.#upgrade !== undefined;
   }
 
   /** The current transport. */
@@ -259,7 +205,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     const upgrade = this.#upgrade;
     this.#finish(reason, description);
     this.#transport.close();
-    upgrade?.discard();
+    upgrade?.ws.discard();
   }
 
   /**
@@ -304,57 +250,30 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
 
   /** Starts the polling-to-WebSocket upgrade over `ws`. */
   beginUpgrade(ws: WebSocketTransport): void {
-    if (this.upgrading || this.upgraded || this.readyState !== "open") {
+    if (this.#upgrade !== undefined || this.upgraded || this.readyState !== "open") {
       ws.close();
       return;
     }
-    this.upgrading = true;
-    this.#upgrade = ws;
-    let probeTimer: ReturnType<typeof setInterval> | undefined;
-    const fail = () => {
-      cleanup();
-      ws.discard();
-    };
-    const timeout = setTimeout(fail, this.#host.upgradeTimeout);
-    // Also run when the session closes mid-upgrade, so no timer outlives it.
-    const cleanup = () => {
-      clearTimeout(timeout);
-      clearInterval(probeTimer);
-      this.upgrading = false;
-      this.#upgrade = undefined;
-      this.#endUpgrade = undefined;
-    };
-    this.#endUpgrade = cleanup;
-    ws.setHost({
-      onPacket: (packet) => {
-        if (packet.type === "ping" && packet.data === "probe") {
-          ws.sendFrame("3probe");
-          this.emitEvent("upgrading", ws);
-          // Release the client's pending poll so it can pause polling.
-          const release = () => {
-            if (this.#transport.name === "polling" && this.#transport.writable) {
-              this.#transport.sendFrame("6");
-            }
-          };
-          release();
-          clearInterval(probeTimer);
-          probeTimer = setInterval(release, 100);
-        } else if (packet.type === "upgrade" && this.readyState !== "closed") {
-          cleanup();
-          const old = this.#transport;
-          old.discard();
-          this.#transport = ws;
-          this.upgraded = true;
-          ws.setHost(this);
-          this.emitEvent("upgrade", ws);
-          this.flush();
-        } else {
-          fail();
-        }
+    this.#upgrade = new Upgrade(ws, {
+      upgradeTimeout: this.#host.upgradeTimeout,
+      onProbe: (probed) => this.emitEvent("upgrading", probed),
+      releasePoll: () => {
+        const transport = this.#transport;
+        if (transport.name === "polling" && transport.writable) transport.sendFrame("6");
       },
-      onMessage: () => fail(),
-      onDrain: () => {},
-      onTransportClose: () => cleanup(),
+      onUpgrade: (next) => {
+        if (this.readyState === "closed") return false;
+        this.#transport.discard();
+        this.#transport = next;
+        this.upgraded = true;
+        next.setHost(this);
+        this.emitEvent("upgrade", next);
+        this.flush();
+        return true;
+      },
+      onEnd: (upgrade) => {
+        if (this.#upgrade === upgrade) this.#upgrade = undefined;
+      },
     });
   }
 
@@ -482,7 +401,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #finish(reason: CloseReason, description?: string): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
-    this.#endUpgrade?.();
+    this.#upgrade?.end();
     this.#timerKind = Timer.None;
     sharedTimers.cancel(this.#timer);
     this.#buffer = NO_FRAMES;

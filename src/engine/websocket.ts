@@ -23,7 +23,9 @@ export const CLOSE_TOO_BIG = 1009;
  */
 export class WebSocketTransport implements Transport, ConnHandler {
   /** The transport name. */
-  readonly name = "websocket" as const;
+  get name(): "websocket" {
+    return "websocket";
+  }
   #conn: Conn | undefined;
   #host: TransportHost | undefined;
   #maxMessageSize: number;

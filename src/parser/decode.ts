@@ -251,6 +251,24 @@ export function decodeMainEvent(str: string): unknown[] | undefined {
   return data;
 }
 
+/**
+ * Decodes one text packet without a {@linkcode Decoder}: right for every
+ * type but BINARY_EVENT and BINARY_ACK, which come back with `attachments`
+ * set and their placeholders in place (a `Decoder` completes them).
+ *
+ * @throws {DecodeError} On any malformed packet.
+ *
+ * @example
+ * ```ts
+ * import { decodePacket } from "./decode.ts";
+ *
+ * decodePacket('0{"token":"x"}'); // => { type: 0, nsp: "/", data: { token: "x" } }
+ * ```
+ */
+export function decodePacket(str: string, maxAttachments = 10): Packet {
+  return decodeText(str, maxAttachments);
+}
+
 /** Decodes `<type>[<attachments>-][<nsp>,][<id>][<json>]`. */
 function decodeText(str: string, maxAttachments: number): Packet {
   const length = str.length;
