@@ -17,9 +17,13 @@ export function topFunctions(file, n = 20) {
   for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
   const selfUs = new Map();
   const deltas = profile.timeDeltas ?? [];
+  // Bun records no (idle) samples: the sample before an idle stretch would
+  // absorb all of it. A sample counts for at most twice the usual interval.
+  const sorted = deltas.filter((d) => d > 0).sort((a, b) => a - b);
+  const cap = 2 * (sorted[sorted.length >> 1] ?? 1000);
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
-    const dt = deltas[i + 1] ?? deltas[i] ?? 0;
+    const dt = Math.min(deltas[i + 1] ?? deltas[i] ?? 0, cap);
     selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
   }
   let total = 0;
