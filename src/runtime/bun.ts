@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Conn, type ConnHandler, type RequestInfo, SEND_HIGH_WATER_MARK } from "./conn.ts";
+import type { Conn, ConnHandler, RequestInfo } from "./conn.ts";
+import { BunConn } from "./_bun_conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 
 /** The part of Bun's `ServerWebSocket` used here. */
@@ -16,6 +17,8 @@ export interface BunWebSocket {
   readonly readyState: number;
   /** Bytes sent (> 0), -1 when queued under backpressure, 0 when dropped. */
   send(data: string | Uint8Array, compress?: boolean): number;
+  /** Runs `callback` with the socket's writes gathered into one. */
+  cork?(callback: () => void): unknown;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Bytes queued by Bun for this socket. */
@@ -62,49 +65,6 @@ export interface BunPair {
   fetch(request: Request, server: BunServer): Promise<Response | undefined>;
   /** The `websocket` of `Bun.serve`. */
   websocket: BunWebSocketHandlers;
-}
-
-/**
- * A socket's `Conn`, which is also the `data` Bun keeps for it: one object
- * per connection for both.
- */
-class BunConn implements Conn {
-  readonly handler: ConnHandler;
-  #ws!: BunWebSocket;
-  constructor(handler: ConnHandler) {
-    this.handler = handler;
-  }
-  /** The `Conn` of the socket (this object, once the socket opened). */
-  get conn(): Conn {
-    return this;
-  }
-  attach(ws: BunWebSocket): this {
-    this.#ws = ws;
-    return this;
-  }
-  get bufferedAmount(): number {
-    return this.#ws.getBufferedAmount();
-  }
-  send(data: string | Uint8Array): boolean {
-    const result = this.#ws.send(data);
-    if (result > 0) return true; // written to the network
-    if (result === -1) {
-      // Queued by Bun under backpressure; `drain` follows once it is written.
-      return this.#ws.getBufferedAmount() <= SEND_HIGH_WATER_MARK;
-    }
-    // 0 bytes: an empty frame was sent, or the frame was dropped. On an open
-    // socket a drop means Bun's backpressureLimit was reached; going on would
-    // silently lose a frame, so end the connection.
-    const empty = typeof data === "string" ? data.length === 0 : data.byteLength === 0;
-    if (empty) return true;
-    if (this.#ws.readyState === 1) this.close(1011, "Backpressure limit reached");
-    return false;
-  }
-  close(code?: number, reason?: string): void {
-    try {
-      this.#ws.close(code, reason);
-    } catch { /* already closed */ }
-  }
 }
 
 const upgraded = new WeakSet<Response>();
@@ -190,7 +150,9 @@ export function bunWebSocketHandlers(host: RequestHandlerHost): BunWebSocketHand
       ws.data.handler.onClose(code, reason);
     },
     drain(ws) {
-      ws.data.handler.onDrain();
+      const data = ws.data;
+      if (data instanceof BunConn) data.onDrain();
+      else (data.conn as BunConn | undefined)?.onDrain();
     },
     maxPayloadLength: host.maxMessageBytes ?? 1e6,
     // 0 turns Bun's idle timeout off (its default is 120 s): the engine's
