@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BunConn, type BunSocket } from "../src/runtime/_bun_conn.ts";
+import { BunConn, type BunSocket, enterCallback, leaveCallback } from "../src/runtime/_bun_conn.ts";
 import type { ConnHandler } from "../src/runtime/conn.ts";
 import { SEND_HIGH_WATER_MARK } from "../src/runtime/conn.ts";
 
@@ -124,4 +124,25 @@ test("bun conn: close writes what waits first; a dropped frame closes with 1011"
   await turn();
   assert.deepEqual(full.writes.map((w) => w.frame), ["4a", "4b"]);
   assert.deepEqual(full.closed, [1011, "Backpressure limit reached"]);
+});
+
+test("bun conn: inside the socket's own callback a frame goes out at once", async () => {
+  const socket = new FakeSocket();
+  const other = new FakeSocket();
+  const conn = new BunConn(handler()).attach(socket);
+  const otherConn = new BunConn(handler()).attach(other);
+  const previous = enterCallback(conn);
+  try {
+    assert.equal(conn.send("4now"), true);
+    assert.equal(otherConn.send("4later"), true);
+    assert.deepEqual(socket.writes.map((w) => w.frame), ["4now"]);
+    assert.equal(other.writes.length, 0);
+  } finally {
+    leaveCallback(previous);
+  }
+  conn.send("4after");
+  assert.equal(socket.writes.length, 1, "outside the callback it waits again");
+  await turn();
+  assert.deepEqual(socket.writes.map((w) => w.frame), ["4now", "4after"]);
+  assert.deepEqual(other.writes.map((w) => w.frame), ["4later"]);
 });

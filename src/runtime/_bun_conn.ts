@@ -1,13 +1,17 @@
 /**
  * The `Conn` of a Bun WebSocket, with writes gathered per event-loop turn.
  *
- * A frame sent to a socket outside that socket's own callbacks (a broadcast
- * reaching it, a timer) would cost Bun one write system call. Frames are
- * instead queued here and written at the end of the turn, all of one
- * socket's frames inside one `ws.cork()`: one system call per socket per
- * turn, however many broadcasts reached it. Order is kept (one queue per
- * socket, flushed before a close), and backpressure counts what waits here
- * plus what Bun holds.
+ * A frame sent to a socket with its own `ws.send()` costs Bun a write system
+ * call when it happens outside that socket's callback: every delivery of a
+ * broadcast. Frames are instead queued here and written at the end of the
+ * turn (`setImmediate`), all of one socket's frames inside one `ws.cork()`:
+ * one system call per socket per turn, however many broadcasts reached it.
+ * Replies made while handling a message wait too (measured: echo is faster
+ * so, the writes of a whole turn going out together). Only the open
+ * callback writes at once (see {@linkcode enterCallback}): its open packet
+ * then leaves with the 101 answer. Order is kept (one queue per socket,
+ * flushed before a close), and backpressure counts what waits here plus
+ * what Bun holds.
  *
  * @module
  */
@@ -31,6 +35,34 @@ export interface BunSocket {
 /** Sockets with frames waiting for the end of the turn. */
 let dirty: BunConn[] = [];
 let scheduled = false;
+/** The socket whose callback is running (Bun corks it meanwhile). */
+let active: BunConn | undefined;
+
+/**
+ * Marks the start of a callback of `conn`'s socket: until the matching
+ * {@linkcode leaveCallback}, frames to it go out at once, in the write Bun
+ * gathers for that callback. Returns what to hand to `leaveCallback`.
+ *
+ * @example
+ * ```ts ignore
+ * const previous = enterCallback(conn);
+ * try {
+ *   conn.handler.onMessage(message);
+ * } finally {
+ *   leaveCallback(previous);
+ * }
+ * ```
+ */
+export function enterCallback(conn: BunConn): BunConn | undefined {
+  const previous = active;
+  active = conn;
+  return previous;
+}
+
+/** Ends the callback {@linkcode enterCallback} started. */
+export function leaveCallback(previous: BunConn | undefined): void {
+  active = previous;
+}
 
 function flushAll(): void {
   scheduled = false;
@@ -88,6 +120,7 @@ export class BunConn implements Conn {
   /** Queues a frame for the end of the turn; `false` past the high-water mark. */
   send(data: string | Uint8Array): boolean {
     if (this.#ws.readyState !== 1) return size(data) === 0;
+    if (this === active && this.#pending === undefined) return this.#sendNow(data);
     if (this.#pending === undefined) {
       this.#pending = [data];
       dirty.push(this);
@@ -101,6 +134,24 @@ export class BunConn implements Conn {
     this.#pendingBytes += size(data);
     if (this.#held + this.#pendingBytes <= SEND_HIGH_WATER_MARK) return true;
     this.#blocked = true;
+    return false;
+  }
+
+  /** Writes one frame now (Bun's own result decides backpressure). */
+  #sendNow(data: string | Uint8Array): boolean {
+    const ws = this.#ws;
+    const result = ws.send(data);
+    if (result > 0) return true; // written to the network
+    if (result === -1) {
+      // Queued by Bun under backpressure; `drain` follows once it is written.
+      this.#held = ws.getBufferedAmount();
+      if (this.#held <= SEND_HIGH_WATER_MARK) return true;
+      this.#blocked = true;
+      return false;
+    }
+    // 0 bytes: an empty frame, or Bun's backpressureLimit dropped it.
+    if (size(data) === 0) return true;
+    this.close(1011, "Backpressure limit reached");
     return false;
   }
 

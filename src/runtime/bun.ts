@@ -6,7 +6,7 @@
  */
 
 import type { Conn, ConnHandler, RequestInfo } from "./conn.ts";
-import { BunConn } from "./_bun_conn.ts";
+import { BunConn, enterCallback, leaveCallback } from "./_bun_conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 
 /** The part of Bun's `ServerWebSocket` used here. */
@@ -130,21 +130,28 @@ export function bunWebSocketHandlers(host: RequestHandlerHost): BunWebSocketHand
   return {
     open(ws) {
       const data = ws.data;
+      let conn: BunConn;
       if (data instanceof BunConn) {
-        data.handler.onOpen(data.attach(ws));
-        return;
+        conn = data.attach(ws);
+      } else {
+        // Data made elsewhere: `{ handler }`.
+        conn = new BunConn(data.handler).attach(ws);
+        data.conn = conn;
       }
-      // Data made elsewhere: `{ handler }`.
-      const conn = new BunConn(data.handler).attach(ws);
-      data.conn = conn;
-      data.handler.onOpen(conn);
+      const previous = enterCallback(conn);
+      try {
+        conn.handler.onOpen(conn);
+      } finally {
+        leaveCallback(previous);
+      }
     },
     message(ws, message) {
-      ws.data.handler.onMessage(
-        typeof message === "string"
-          ? message
-          : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
-      );
+      const data = ws.data;
+      const conn = data instanceof BunConn ? data : data.conn as BunConn;
+      const frame = typeof message === "string"
+        ? message
+        : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      conn.handler.onMessage(frame);
     },
     close(ws, code, reason) {
       ws.data.handler.onClose(code, reason);
