@@ -54,6 +54,24 @@ class DenoConn implements Conn {
     } catch { /* already closing */ }
   }
 
+  /** The socket's events (an error is followed by a close). */
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "message": {
+        const data = (event as MessageEvent).data;
+        this.#handler.onMessage(
+          typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer),
+        );
+        return;
+      }
+      case "open":
+        this.#handler.onOpen(this);
+        return;
+      case "close":
+        this.#handler.onClose((event as CloseEvent).code, (event as CloseEvent).reason);
+    }
+  }
+
   #waitForDrain(): void {
     this.#waiting = true;
     const check = () => {
@@ -89,14 +107,11 @@ export function denoUpgrade(
   const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
   headers?.forEach((value, name) => response.headers.append(name, value));
   socket.binaryType = "arraybuffer";
+  // The conn listens to the socket's events itself: no closure per event and socket.
   const conn = new DenoConn(socket, handler);
-  socket.onopen = () => handler.onOpen(conn);
-  socket.onmessage = (event) => {
-    const data = event.data;
-    handler.onMessage(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
-  };
-  socket.onclose = (event) => handler.onClose(event.code, event.reason);
-  socket.onerror = () => {}; // a close event follows
+  socket.addEventListener("open", conn);
+  socket.addEventListener("message", conn);
+  socket.addEventListener("close", conn);
   return response;
 }
 
