@@ -21,6 +21,7 @@ import {
   within,
 } from "./_fixtures/engine_http.ts";
 import { pickEncoding } from "../src/engine/compression.ts";
+import { generateId } from "../src/engine/options.ts";
 
 const OPEN_KEYS = ["maxPayload", "pingInterval", "pingTimeout", "sid", "upgrades"];
 
@@ -347,4 +348,11 @@ test("pickEncoding follows Accept-Encoding preferences", () => {
   assert.equal(pickEncoding("br, identity"), undefined);
   assert.equal(pickEncoding("gzip;q=0"), undefined);
   assert.equal(pickEncoding(null), undefined);
+});
+
+test("the default generateId makes distinct 20-character url-safe ids", () => {
+  // More ids than one batch of random bytes holds.
+  const ids = new Set(Array.from({ length: 1000 }, () => generateId()));
+  assert.equal(ids.size, 1000);
+  for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{20}$/);
 });
