@@ -11,6 +11,7 @@ import {
   closed,
   deadline,
   handshake,
+  openEngineWebSocket as openWebSocket,
   poll,
   post,
   startEngine,
@@ -19,14 +20,6 @@ import { RawWebSocket } from "./_fixtures/raw_ws.ts";
 import { pendingSourceTimers } from "./_fixtures/timers.ts";
 
 const QUIET = { pingInterval: 10_000, pingTimeout: 5000 };
-
-/** Opens a WebSocket-only session and reads its open packet. */
-async function openWebSocket(wsUrl: string): Promise<BufferedSocket> {
-  const ws = new BufferedSocket(`${wsUrl}?EIO=4&transport=websocket`);
-  const open = await deadline(ws.message(), 5000, "open packet");
-  assert.ok(typeof open === "string" && open.startsWith("0{"));
-  return ws;
-}
 
 for (const mount of mounts) {
   test(`${mount} polling: a client close packet ends the session; the pending poll gets a noop`, async () => {

@@ -11,10 +11,10 @@ import { honoHandler } from "../src/runtime/hono.ts";
 import { Hono } from "hono";
 import { mounts, runtime } from "./_fixtures/serve.ts";
 import {
-  BufferedSocket,
   closed,
   deadline,
   handshake,
+  openEngineWebSocket as openWebSocket,
   poll,
   post,
   sleep,
@@ -23,14 +23,6 @@ import {
 import { assertNoSourceTimers } from "./_fixtures/timers.ts";
 
 const FAST = { pingInterval: 50, pingTimeout: 200 };
-
-/** Opens a WebSocket-only session and reads its open packet. */
-async function openWebSocket(wsUrl: string): Promise<BufferedSocket> {
-  const ws = new BufferedSocket(`${wsUrl}?EIO=4&transport=websocket`);
-  const open = await deadline(ws.message(), 5000, "open packet");
-  assert.ok(typeof open === "string" && open.startsWith("0{"));
-  return ws;
-}
 
 for (const mount of mounts) {
   test(`${mount} polling: the server pings every pingInterval; pongs keep the session`, async () => {

@@ -4,6 +4,7 @@
  * per-packet middleware, catch-all listeners, reserved names, and user
  * handler errors that must not hurt the connection.
  */
+import { RESERVED_EVENTS } from "../src/parser/packet.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertNoSourceTimers } from "./_fixtures/timers.ts";
@@ -496,14 +497,7 @@ test("socket api: reserved event names throw on emit", async () => {
     const emit = socket.emit as (ev: string, ...args: unknown[]) => boolean;
     const broadcast = fx.io.emit as (ev: string, ...args: unknown[]) => boolean;
     for (
-      const ev of [
-        "connect",
-        "connect_error",
-        "disconnect",
-        "disconnecting",
-        "newListener",
-        "removeListener",
-      ]
+      const ev of RESERVED_EVENTS
     ) {
       assert.throws(() => emit.call(socket, ev), { message: `"${ev}" is a reserved event name` });
       assert.throws(() => broadcast.call(fx.io, ev), {

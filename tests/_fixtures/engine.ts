@@ -144,6 +144,16 @@ export class BufferedSocket {
 }
 
 /** A promise that rejects after `ms`, to keep a hung test from hanging forever. */
+/** Opens a WebSocket-only session and reads its open packet. */
+export async function openEngineWebSocket(wsUrl: string): Promise<BufferedSocket> {
+  const ws = new BufferedSocket(`${wsUrl}?EIO=4&transport=websocket`);
+  const open = await deadline(ws.message(), 5000, "open packet");
+  if (typeof open !== "string" || !open.startsWith("0{")) {
+    throw new Error(`expected an open packet, got ${String(open)}`);
+  }
+  return ws;
+}
+
 export function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
