@@ -212,8 +212,7 @@ export class Adapter extends Emitter<AdapterEvents> {
    * frames go to every recipient.
    */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    const flags = opts.flags ?? {};
-    const write: WriteOptions = { volatile: flags.volatile, compress: flags.compress };
+    const write = writeOptions(opts);
     packet.nsp = this.nsp.name;
     const frames = encodePacket(packet);
     const data = packet.data as unknown[];
@@ -230,8 +229,7 @@ export class Adapter extends Emitter<AdapterEvents> {
     clientCountCallback: (clientCount: number) => void,
     ack: AckFn,
   ): void {
-    const flags = opts.flags ?? {};
-    const write: WriteOptions = { volatile: flags.volatile, compress: flags.compress };
+    const write = writeOptions(opts);
     packet.nsp = this.nsp.name;
     packet.id = this.nsp.nextAckId();
     const frames = encodePacket(packet);
@@ -332,4 +330,10 @@ export class Adapter extends Emitter<AdapterEvents> {
   #members(room: Room): Iterable<SocketId> | undefined {
     return this.#rooms.get(room) ?? (this.#sids.get(room) === null ? [room] : undefined);
   }
+}
+
+/** The per-client write options a broadcast's flags ask for. */
+function writeOptions(opts: BroadcastOptions): WriteOptions {
+  const flags = opts.flags ?? {};
+  return { volatile: flags.volatile, compress: flags.compress };
 }
