@@ -6,6 +6,7 @@ import {
   encodeFrame,
   FrameReader,
   isValidKey,
+  MAX_FRAGMENTS,
   OPCODE,
 } from "../src/runtime/_ws_frames.ts";
 
@@ -107,4 +108,66 @@ test("FrameReader refuses an oversized message from its header, before the paylo
   reader.push(clientFrame(OPCODE.TEXT, text.encode("x".repeat(60)), false));
   reader.push(clientFrame(OPCODE.CONTINUATION, text.encode("x".repeat(60))).subarray(0, 8));
   assert.deepEqual(events[0].slice(0, 2), ["fail", 1009]);
+});
+
+test("FrameReader closes an oversized message with 1009 and an empty reason", () => {
+  const { reader, events } = record(100);
+  reader.push(clientFrame(OPCODE.TEXT, new Uint8Array(101)).subarray(0, 8));
+  assert.deepEqual(events, [["fail", 1009, ""]]);
+});
+
+test("FrameReader refuses a fragmented message once its fragments pass the limit", () => {
+  const { reader, events } = record(1000);
+  reader.push(clientFrame(OPCODE.BINARY, new Uint8Array(400), false));
+  reader.push(clientFrame(OPCODE.CONTINUATION, new Uint8Array(400), false));
+  assert.deepEqual(events, []);
+  // The third header announces 1,200 bytes in all: refused before its payload.
+  reader.push(clientFrame(OPCODE.CONTINUATION, new Uint8Array(400), false).subarray(0, 8));
+  assert.deepEqual(events, [["fail", 1009, ""]]);
+});
+
+test("FrameReader refuses a message of more than MAX_FRAGMENTS tiny fragments", () => {
+  const { reader, events } = record(1e6);
+  reader.push(clientFrame(OPCODE.TEXT, text.encode("a"), false));
+  for (let i = 1; i < MAX_FRAGMENTS; i++) {
+    reader.push(clientFrame(OPCODE.CONTINUATION, text.encode("a"), false));
+  }
+  assert.deepEqual(events, [], "fragments up to the limit are held");
+  reader.push(clientFrame(OPCODE.CONTINUATION, text.encode("a"), false));
+  assert.deepEqual(events, [["fail", 1009, ""]]);
+});
+
+test("FrameReader joins a message of tiny fragments and byte-by-byte input whole", () => {
+  const { reader, events } = record(1e6);
+  const frames = [clientFrame(OPCODE.TEXT, text.encode("x"), false)];
+  for (let i = 1; i < 2000; i++) {
+    frames.push(clientFrame(OPCODE.CONTINUATION, text.encode("x"), i === 1999));
+  }
+  for (const frame of frames) {
+    for (let i = 0; i < frame.byteLength; i++) reader.push(frame.subarray(i, i + 1));
+  }
+  assert.deepEqual(events, [["message", "x".repeat(2000)]]);
+});
+
+test("FrameReader unmasks long payloads at any alignment", () => {
+  for (const offset of [0, 1, 2, 3]) {
+    const { reader, events } = record(1e6);
+    const payload = new Uint8Array(1000).map((_, i) => (i * 7) & 0xff);
+    const frame = clientFrame(OPCODE.BINARY, payload);
+    const shifted = new Uint8Array(frame.byteLength + offset);
+    shifted.set(frame, offset);
+    reader.push(shifted.subarray(offset));
+    assert.deepEqual(events, [["message", payload]]);
+  }
+});
+
+test("FrameReader reads node Buffers at odd offsets (a Buffer's slice is a view)", async () => {
+  const { Buffer } = await import("node:buffer");
+  const { reader, events } = record(1e6);
+  const payload = new Uint8Array(300).fill(0x61);
+  const frame = clientFrame(OPCODE.TEXT, payload);
+  const pool = Buffer.alloc(frame.byteLength + 3);
+  pool.set(frame, 3);
+  reader.push(pool.subarray(3));
+  assert.deepEqual(events, [["message", "a".repeat(300)]]);
 });
