@@ -222,7 +222,9 @@ for (const mount of mounts) {
       assert.equal((await poll(fx, idleSid)).status, 400);
       await deadline(ws.next("close"), 5000, "WebSocket closed");
       await deadline(upgrade.next("close"), 5000, "upgrade WebSocket closed");
-      assert.equal(pendingSourceTimers().length, 0, pendingSourceTimers().join("\n"));
+      // The listener's own timers (idle keep-alive connections) outlive the engine.
+      const engineTimers = pendingSourceTimers().filter((t) => !t.includes("/src/runtime/"));
+      assert.equal(engineTimers.length, 0, engineTimers.join("\n"));
       // New handshakes are refused.
       const refused = await fetch(`${fx.url}?EIO=4&transport=polling`);
       assert.equal(refused.status, 400);

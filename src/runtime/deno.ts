@@ -1,5 +1,7 @@
 /**
- * The Deno binding: `Deno.serve` and `Deno.upgradeWebSocket`.
+ * The Deno binding: a handler and an upgrader for an application's own
+ * `Deno.serve` (`Deno.upgradeWebSocket`), and `serveDeno`, a listener that
+ * reads its connections itself (what `new Server(port)` runs on Deno).
  *
  * @module
  */
@@ -11,6 +13,8 @@ import {
   SEND_HIGH_WATER_MARK as HIGH_WATER_MARK,
 } from "./conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
+import { ConnReader } from "./_deno_socket.ts";
+import { type HttpConnection, serveHttpConnection } from "./_deno_http.ts";
 
 /** How often a backpressured socket's buffer is checked (Deno has no drain event). */
 const DRAIN_CHECK_MS = 5;
@@ -143,7 +147,25 @@ export function denoHandler(
 }
 
 /**
- * Starts `Deno.serve` for `host`.
+ * Milliseconds `shutdown()` waits for busy connections before it cuts them:
+ * `io.close()` on Deno finishes within about this long.
+ */
+export const SHUTDOWN_GRACE_MS = 1000;
+/** Milliseconds before a listener that cannot accept warns again. */
+const WARNING_INTERVAL_MS = 60_000;
+/** Longest pause between two tries to accept while the process lacks descriptors. */
+const MAX_ACCEPT_BACKOFF_MS = 1000;
+
+/**
+ * Serves `host` on a port with `Deno.listen`, reading HTTP/1.1 and
+ * WebSocket frames itself: a WebSocket message over the host's
+ * `maxMessageBytes` is refused (1009) at its frame header, where
+ * `Deno.upgradeWebSocket` would first buffer it whole.
+ *
+ * When the process runs out of file descriptors, it keeps its clients,
+ * warns once and accepts again as soon as descriptors are free (a
+ * `Deno.serve` listener stops for good). `shutdown()` closes idle
+ * connections at once and cuts busy ones after {@linkcode SHUTDOWN_GRACE_MS}.
  *
  * @example
  * ```ts ignore
@@ -152,14 +174,78 @@ export function denoHandler(
  * ```
  */
 export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}): ServeHandle {
-  const server = Deno.serve({
+  const listener = Deno.listen({
     port: options.port ?? 0,
     hostname: options.hostname,
-    onListen: (addr) => options.onListen?.({ port: addr.port, hostname: addr.hostname }),
-  }, denoHandler(host));
+    transport: "tcp",
+  });
+  const addr = listener.addr;
+  const connections = new Set<HttpConnection>();
+  let closed = false;
+  let wake: (() => void) | undefined;
+
+  const acceptLoop = async () => {
+    let backoff = 0;
+    let warnedAt = -Infinity;
+    while (!closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closed) return;
+        // One warning per episode: descriptors tend to run short again and again.
+        if (Date.now() - warnedAt > WARNING_INTERVAL_MS) {
+          warnedAt = Date.now();
+          console.warn(
+            `webio: cannot accept connections on port ${addr.port}: ${
+              (error as Error).message
+            }; connected clients are kept, accepting resumes when possible`,
+          );
+        }
+        backoff = Math.min(backoff === 0 ? 10 : backoff * 2, MAX_ACCEPT_BACKOFF_MS);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        continue;
+      }
+      backoff = 0;
+      try {
+        conn.setNoDelay(true);
+      } catch { /* already reset */ }
+      const connection = serveHttpConnection(host, conn, new ConnReader(conn));
+      connections.add(connection);
+      connection.closed.then(() => connections.delete(connection));
+    }
+  };
+  const accepting = acceptLoop();
+  options.onListen?.({ port: addr.port, hostname: addr.hostname });
+
   return {
-    port: server.addr.port,
-    hostname: server.addr.hostname,
-    shutdown: () => server.shutdown(),
+    port: addr.port,
+    hostname: addr.hostname,
+    shutdown: async () => {
+      if (closed) return;
+      closed = true;
+      wake?.();
+      try {
+        listener.close();
+      } catch { /* closed */ }
+      // The port is free only once the pending accept has failed.
+      await accepting;
+      for (const connection of connections) {
+        if (connection.idle) connection.destroy();
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([...connections].map((c) => c.closed)),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+      for (const connection of connections) connection.destroy();
+    },
   };
 }

@@ -99,6 +99,20 @@ export class RawWebSocket {
     this.#write(2, data);
   }
 
+  /**
+   * Writes the header of a frame announcing `length` payload bytes (`fin`
+   * unset: a fragment) followed by only `sent` of them, zeros masked with a
+   * zero mask: what a client streaming a huge message has written so far.
+   */
+  sendPartialFrame(opcode: number, length: number, sent: number, fin = true): void {
+    const header = new Uint8Array(14);
+    header[0] = (fin ? 0x80 : 0) | opcode;
+    header[1] = 0x80 | 127;
+    new DataView(header.buffer).setBigUint64(2, BigInt(length));
+    this.#socket.write(header); // the mask (bytes 10-13) is zero
+    if (sent > 0) this.#socket.write(new Uint8Array(sent));
+  }
+
   /** The next frame, or `undefined` once the connection has ended. */
   next(): Promise<RawFrame | undefined> {
     const frame = this.#frames.shift();
