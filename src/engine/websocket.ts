@@ -106,7 +106,7 @@ export class WebSocketTransport implements Transport, ConnHandler {
     if (this.#closed) return;
     if (byteLength(data, this.#maxMessageSize) > this.#maxMessageSize) {
       this.#closed = true;
-      this.#conn?.close(CLOSE_TOO_BIG, "Message too big");
+      this.#conn?.close(CLOSE_TOO_BIG, ""); // an empty reason, as the official server
       this.#host?.onTransportClose("transport error", "message too big");
       return;
     }
