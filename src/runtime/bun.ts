@@ -118,6 +118,44 @@ export function isUpgradeResponse(response: Response): boolean {
   return upgraded.has(response);
 }
 
+/** Whether a message's `Connection` header lists the `close` option. */
+function asksToClose(message: { headers: Headers }): boolean {
+  const connection = message.headers.get("connection");
+  return connection !== null && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection);
+}
+
+/**
+ * `response`, saying `Connection: close` when `request` asked for it.
+ *
+ * Bun closes the connection of a request that carries `Connection: close`
+ * once it has answered, but does not say so on the response (Deno and
+ * `node:http` do, as RFC 9112 section 9.6 asks). A client whose agent keeps
+ * connections alive (Node's since v19) then sends its next request on the
+ * closing socket and gets "socket hang up" (node-fetch before 3.3 sends
+ * `Connection: close` on every request made without an agent).
+ *
+ * @example
+ * ```ts ignore
+ * return withConnectionClose(request, await io.handleRequest(request, info));
+ * ```
+ */
+export function withConnectionClose(request: Request, response: Response): Response {
+  if (!asksToClose(request) || asksToClose(response)) return response;
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // Immutable headers (a response from `fetch`): answer with a copy.
+    const headers = new Headers(response.headers);
+    headers.set("connection", "close");
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+}
+
 /**
  * The `websocket` handlers for `Bun.serve`.
  *
@@ -197,7 +235,7 @@ export function bunHandler(host: RequestHandlerHost): BunPair {
     async fetch(request, server) {
       const info = bunRequestInfo(request, server, bunIdleTimeout(host));
       const response = await host.handleRequest(request, info);
-      return isUpgradeResponse(response) ? undefined : response;
+      return isUpgradeResponse(response) ? undefined : withConnectionClose(request, response);
     },
     websocket: bunWebSocketHandlers(host),
   };

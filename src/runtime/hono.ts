@@ -13,6 +13,7 @@ import {
   type BunServer,
   type BunWebSocketHandlers,
   bunWebSocketHandlers,
+  withConnectionClose,
 } from "./bun.ts";
 import type { RequestHandlerHost } from "./handler.ts";
 
@@ -58,7 +59,11 @@ function requestInfo(c: HonoContextLike, host: RequestHandlerHost): RequestInfo 
  */
 export function honoHandler(host: RequestHandlerHost): HonoBinding {
   return {
-    handler: (c) => host.handleRequest(c.req.raw, requestInfo(c, host)),
+    handler: async (c) => {
+      const response = await host.handleRequest(c.req.raw, requestInfo(c, host));
+      // Under Bun, say that a `Connection: close` request's connection closes.
+      return isBunServer(c.env) ? withConnectionClose(c.req.raw, response) : response;
+    },
     websocket: bunWebSocketHandlers(host),
   };
 }
