@@ -10,6 +10,7 @@
 type AnyFn = (...args: any[]) => unknown;
 
 import type { EventsMap } from "./typed_events.ts";
+import { logError } from "./_error_log.ts";
 
 /** Whether `l` is `listener` or the `once` wrapper of it. */
 function matches(l: AnyFn, listener: unknown): boolean {
@@ -170,8 +171,8 @@ export class Emitter<Events extends EventsMap> {
    */
   protected listenersChanged(): void {}
 
-  /** Where listener errors go; logs by default. */
+  /** Where listener errors go; logs by default, a few a minute (see `_error_log.ts`). */
   protected onListenerError(err: unknown, event: string): void {
-    console.error(`webio: listener for "${event}" threw:`, err);
+    logError(this, `the ${this.constructor.name}`, `webio: listener for "${event}" threw:`, err);
   }
 }

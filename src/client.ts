@@ -6,6 +6,7 @@
  */
 
 import type { WriteOptions } from "./adapter.ts";
+import { logError } from "./_error_log.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
 import type { RawData } from "./engine/packet.ts";
 import { decodeMainEvent, decodePacket, Decoder } from "./parser/decode.ts";
@@ -238,7 +239,7 @@ export class Client implements SessionHandler {
     try {
       nsp = await this.#host.resolveNamespace(name, auth);
     } catch (err) {
-      console.error("webio: namespace resolution threw:", err);
+      logError(this.conn, `connection ${this.id}`, "webio: namespace resolution threw:", err);
     }
     if (this.conn.readyState !== "open") return;
     if (!nsp) {

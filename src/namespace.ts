@@ -6,6 +6,7 @@
  */
 
 import { Emitter } from "./_emitter.ts";
+import { logError } from "./_error_log.ts";
 import type { Adapter, AdapterConstructor, AdapterSocket, Room } from "./adapter.ts";
 import { BroadcastOperator } from "./broadcast.ts";
 import type { Client } from "./client.ts";
@@ -317,8 +318,16 @@ export class Namespace<
   /** @internal Whether this namespace was created by a dynamic parent. */
   isChild = false;
 
-  /** Where errors thrown by this namespace's listeners go; logs them by default. */
+  /**
+   * Where errors thrown by this namespace's listeners go; logs them by
+   * default, a few a minute (see `_error_log.ts`).
+   */
   protected override onListenerError(err: unknown, event: string): void {
-    console.error(`webio: "${event}" handler of namespace ${this.name} threw:`, err);
+    logError(
+      this,
+      `namespace ${this.name}`,
+      `webio: "${event}" handler of namespace ${this.name} threw:`,
+      err,
+    );
   }
 }

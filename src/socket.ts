@@ -5,6 +5,7 @@
  */
 
 import { Emitter } from "./_emitter.ts";
+import { logError } from "./_error_log.ts";
 import { type AnyEventListener, AnyListeners } from "./_any_listeners.ts";
 import type { AckFn, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
@@ -377,7 +378,12 @@ export class Socket<
 
   // -- catch-all listeners --
 
-  /** Adds a listener for every incoming event. */
+  /**
+   * Adds a listener for every incoming event. It gets the name as the client
+   * sent it: a client may name an event with a number (`42[42,"x"]`, which
+   * `socket.on("42")` receives), and then the name is that number, as on the
+   * official server.
+   */
   onAny(listener: AnyEventListener): this {
     (this.#any ??= new AnyListeners()).add(listener);
     return this;
@@ -492,9 +498,18 @@ export class Socket<
     this.#fire("error", error);
   }
 
-  /** Where errors thrown by this socket's handlers go; logs them by default. */
+  /**
+   * Where errors thrown by this socket's handlers go; logs them by default,
+   * a few a minute per connection (see `_error_log.ts`).
+   */
   protected override onListenerError(err: unknown, event: string): void {
-    console.error(`webio: handler for "${event}" on socket ${this.id} threw:`, err);
+    const conn = this.client.conn;
+    logError(
+      conn,
+      `connection ${conn.id}`,
+      `webio: handler for "${event}" on socket ${this.id} threw:`,
+      err,
+    );
   }
 
   /** @internal An event from the client: its name and arguments, and its ack id if any. */
@@ -535,7 +550,10 @@ export class Socket<
 
   #dispatch(args: unknown[]): void {
     if (!this.connected) return;
-    this.emitArgs(args[0] as string, args, 1);
+    // A numeric name (`42[42,"x"]`) reaches the listeners of its string
+    // form, as with the official server's EventEmitter.
+    const name = args[0];
+    this.emitArgs(typeof name === "string" ? name : String(name), args, 1);
   }
 
   #fire(ev: string, ...args: unknown[]): void {

@@ -42,10 +42,11 @@ async function connect(
   mount: (typeof mounts)[number],
   transports: string[],
   options: EngineOptions = {},
+  clientOptions: { forceBase64?: boolean } = {},
 ): Promise<Connected> {
   const fx = startEngine({ pingInterval: 300, pingTimeout: 1000, ...options }, mount);
   const sessionPromise = fx.nextSession();
-  const client = new Socket(fx.server.url, { transports, path: "/engine.io/" });
+  const client = new Socket(fx.server.url, { transports, path: "/engine.io/", ...clientOptions });
   const received: (string | Uint8Array)[] = [];
   const countWaiters: [number, () => void][] = [];
   client.on("message", (data: unknown) => {
@@ -143,6 +144,31 @@ for (const mount of mounts) {
         for (const message of incoming) assert.equal(c.session.send(message), true);
         await c.receivedCount(incoming.length);
         assert.deepEqual(c.received, incoming);
+      } finally {
+        c.client.close();
+        await c.fx.close();
+      }
+    });
+
+    test(`${name}: a forceBase64 client's binary messages flow both ways`, async () => {
+      // engine.io-client's "should be able to receive binary data when
+      // bouncing it back and forcing base64": over WebSocket it sends binary
+      // as b + base64 text frames, which the server decodes as bytes.
+      const c = await connect(mount, mode.transports, {}, { forceBase64: true });
+      try {
+        const outgoing = [bytes(5, 0), "text", new Uint8Array(0), bytes(3000, 9)];
+        const server = serverInbox(c.session);
+        // Fails at once, rather than at the deadline, if a frame is refused.
+        const refused = closed(c.session).then(([reason]) => {
+          throw new Error(`the session closed: ${reason}`);
+        });
+        for (const message of outgoing) c.client.send(message);
+        await Promise.race([server.count(outgoing.length), refused]);
+        assert.deepEqual(server.inbox, outgoing);
+        for (const message of server.inbox) c.session.send(message);
+        await c.receivedCount(outgoing.length);
+        assert.deepEqual(c.received, outgoing);
+        assert.equal(c.session.readyState, "open");
       } finally {
         c.client.close();
         await c.fx.close();

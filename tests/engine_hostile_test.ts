@@ -207,6 +207,44 @@ for (const mount of mounts) {
     });
   });
 
+  test(`${mount}: a b + base64 WebSocket text frame is a binary message (forceBase64 clients)`, async () => {
+    await scene(mount, {}, async (h) => {
+      const ws = await openRawWebSocket(h);
+      const session = newest(h);
+      const messages: unknown[] = [];
+      session.on("message", (m) => messages.push(m));
+      ws.send("bAQID");
+      ws.send("b");
+      ws.send("4after");
+      const echoes = [];
+      for (let i = 0; i < 3; i++) echoes.push(await within(ws.next(), "an echo"));
+      assert.deepEqual(messages, [new Uint8Array([1, 2, 3]), new Uint8Array(0), "after"]);
+      assert.deepEqual(echoes.map((f) => [f?.opcode, f?.data]), [
+        [2, new Uint8Array([1, 2, 3])],
+        [2, new Uint8Array(0)],
+        [1, new TextEncoder().encode("4after")],
+      ]);
+      assert.equal(session.readyState, "open");
+      // Invalid base64 is still a parse error, for its session only.
+      for (const frame of ["b!!!", "bA", "b=AQID", "bAQ=D"]) {
+        const bad = await openRawWebSocket(h);
+        const badSession = newest(h);
+        const badMessages: unknown[] = [];
+        badSession.on("message", (m) => badMessages.push(m));
+        const ended = closed(badSession);
+        bad.send(frame);
+        assert.equal((await within(ended, `the close after ${frame}`)).reason, "parse error");
+        assert.deepEqual(badMessages, []);
+        await serverClosed(bad);
+      }
+      ws.send("4still");
+      assert.deepEqual(
+        (await within(ws.next(), "the last echo"))?.data,
+        new TextEncoder().encode("4still"),
+      );
+    });
+  });
+
   test(`${mount}: a close packet over WebSocket closes the session (compliance suite)`, async () => {
     await scene(mount, {}, async (h) => {
       const ws = await openRawWebSocket(h);

@@ -48,6 +48,15 @@ test("a binary message is one binary WebSocket frame, as is", () => {
   assert.deepEqual(decodeFrame(new Uint8Array(0)), { type: "message", data: new Uint8Array(0) });
 });
 
+test("a b + base64 text frame is a binary message on every transport, as officially", () => {
+  assert.deepEqual(decodeFrame("bAQIDBA=="), { type: "message", data: bytes(1, 2, 3, 4) });
+  assert.deepEqual(decodeFrame("bAQID"), { type: "message", data: bytes(1, 2, 3) });
+  assert.deepEqual(decodeFrame("b"), { type: "message", data: new Uint8Array(0) });
+  for (const frame of ["b!!!", "bA", "b=AQID", "bAQ=D"]) {
+    assert.equal(decodeFrame(frame), undefined, JSON.stringify(frame));
+  }
+});
+
 test("polling writes a binary message as b + base64", () => {
   assert.equal(encodePollingPacket({ type: "message", data: bytes(1, 2, 3, 4) }), "bAQIDBA==");
   assert.equal(encodePollingPacket({ type: "message", data: bytes(1, 2, 3) }), "bAQID");

@@ -181,6 +181,33 @@ for (const mode of transportModes) {
   });
 }
 
+for (const transports of [["websocket"], ["polling", "websocket"]] as const) {
+  test(`events forceBase64 ${transports.join("+")}: binary args and acks round-trip over WebSocket`, async () => {
+    // Such a client sends its attachments over WebSocket as b + base64 text frames.
+    const fx = startIo({}, "native");
+    try {
+      fx.io.on("connection", (socket) => {
+        socket.on("in", (...args: unknown[]) => socket.emit("echo", ...args));
+        socket.on("ask", (value: unknown, ack: (v: unknown) => void) => ack(value));
+      });
+      const c = fx.client("/", { forceBase64: true, transports: [...transports] });
+      await once(c, "connect");
+      const engine = c.io.engine;
+      if (engine.transport.name !== "websocket") await once(engine, "upgrade");
+      assert.equal(engine.transport.name, "websocket");
+      const args = ["file", new Uint8Array([0, 1, 254, 255]), { part: new Uint8Array(3000) }];
+      const echoed = waitEvent(c, "echo");
+      c.emit("in", ...args);
+      assert.deepEqual(norm(await echoed), norm(args));
+      const answer = await c.timeout(5000).emitWithAck("ask", new Uint8Array([7, 8, 9]));
+      assert.deepEqual(norm(answer), norm(new Uint8Array([7, 8, 9])));
+      assert.equal(c.connected, true);
+    } finally {
+      await fx.close();
+    }
+  });
+}
+
 test("events: many events in a burst arrive in order on both sides", async () => {
   for (const mode of transportModes) {
     const fx = startIo({}, "native", { transports: mode.transports });

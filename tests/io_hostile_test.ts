@@ -11,6 +11,7 @@ import { type ClientSocket, type IoFixture, once, startIo } from "./_fixtures/io
 import { type RawMessage, RawPollingIo, RawWebSocketIo } from "./_fixtures/raw_io.ts";
 import type { ServerOptions } from "../src/server_options.ts";
 import type { Server } from "../src/server.ts";
+import type { Socket as ServerSocket } from "../src/socket.ts";
 
 const bytes = new Uint8Array([1, 2, 3]);
 
@@ -160,9 +161,12 @@ function refusedOverPolling(
 
 // -- event names --
 
-for (const frame of ['2[1,"x"]', "2[{}]", "2[null]", "2[]", '2[["a"]]', "2[true]"]) {
-  refusedOverWebSocket(`an event name that is not a string (4${frame})`, [frame]);
+for (
+  const frame of ["2[{}]", "2[null]", "2[]", '2[["a"]]', "2[true]", '21[false,"x"]']
+) {
+  refusedOverWebSocket(`an event name that is neither a string nor a number (4${frame})`, [frame]);
 }
+refusedOverWebSocket("a binary event named null", [`51-[null,${placeholder(0)}]`, bytes]);
 for (
   const name of [
     "connect",
@@ -182,7 +186,93 @@ refusedOverWebSocket("a reserved event name in a binary event", [
   `51-["connect",${placeholder(0)}]`,
   bytes,
 ]);
-refusedOverPolling('an event name that is not a string (42[1,"x"])', ['2[1,"x"]']);
+refusedOverPolling('an event name that is neither a string nor a number (42[null,"x"])', [
+  '2[null,"x"]',
+]);
+
+/**
+ * What a socket saw of numerically named events: the `"42"` listener's
+ * arguments, and the names `onAny` and a `use()` middleware were given.
+ */
+function watchNumericEvents(socket: ServerSocket) {
+  const seen = { listener: [] as unknown[][], any: [] as unknown[], use: [] as unknown[] };
+  socket.use((packet, next) => {
+    seen.use.push(packet[0]);
+    next();
+  });
+  socket.onAny((name) => seen.any.push(name));
+  socket.on("42", (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack === "function") ack(...args.slice(0, -1));
+    seen.listener.push(args.filter((arg) => typeof arg !== "function"));
+  });
+  return seen;
+}
+
+test("websocket: events named by a number reach the listeners of its string form, as officially", async () => {
+  const a = await arena();
+  const raw = await RawWebSocketIo.connect(a.fx.url);
+  try {
+    const sid = await raw.connectNamespace();
+    const seen = watchNumericEvents(a.fx.io.sockets.sockets.get(sid)!);
+    raw.send('2[42,"fast path"]'); // decoded straight to arguments
+    raw.send('25[42,"with an ack"]'); // decoded to a packet
+    raw.send(`51-[42,${placeholder(0)}]`);
+    raw.sendBinary(bytes);
+    raw.send('26[42.0,"same name"]');
+    assert.equal(await raw.nextText(), '35["with an ack"]');
+    assert.equal(await raw.nextText(), '36["same name"]');
+    assert.deepEqual(seen.listener, [["fast path"], ["with an ack"], [bytes], ["same name"]]);
+    // onAny and the middlewares get the name as sent: a number.
+    assert.deepEqual(seen.any, [42, 42, 42, 42]);
+    assert.deepEqual(seen.use, [42, 42, 42, 42]);
+    assert.equal(raw.isOpen, true);
+    assert.deepEqual(a.errors.get(sid), []);
+    await assertUndisturbed(a, 1);
+  } finally {
+    await raw.close();
+    await a.close();
+  }
+});
+
+test("polling: an event named by a number reaches the listeners of its string form", async () => {
+  const a = await arena({}, ["polling"]);
+  const raw = await RawPollingIo.connect(a.fx.url);
+  try {
+    const sid = await raw.connectNamespace();
+    const seen = watchNumericEvents(a.fx.io.sockets.sockets.get(sid)!);
+    assert.equal((await raw.post('2[42,"x"]', '23[42,"y"]')).status, 200);
+    const { messages } = await raw.poll();
+    assert.deepEqual(messages, ['33["y"]']);
+    assert.deepEqual(seen.listener, [["x"], ["y"]]);
+    assert.deepEqual(seen.any, [42, 42]);
+    await assertUndisturbed(a, 1);
+  } finally {
+    await raw.close();
+    await a.close();
+  }
+});
+
+test("an official client emitting a numeric event name is served like the official server", async () => {
+  const a = await arena();
+  const client = a.fx.client();
+  try {
+    await once(client, "connect");
+    const socket = [...a.fx.io.sockets.sockets.values()].find((s) => s.id === client.id)!;
+    const seen = watchNumericEvents(socket);
+    type Emit = (ev: unknown, ...args: unknown[]) => unknown;
+    (client.emit as Emit).call(client, 42, "plain");
+    const timed = client.timeout(5000);
+    const answer = await (timed.emitWithAck as Emit).call(timed, 42, "acked");
+    assert.equal(answer, "acked");
+    assert.deepEqual(seen.listener, [["plain"], ["acked"]]);
+    assert.deepEqual(seen.any, [42, 42]);
+    assert.equal(client.connected, true);
+    await assertUndisturbed(a, 1);
+  } finally {
+    await a.close();
+  }
+});
 refusedOverPolling('the reserved event name "disconnect"', ['2["disconnect"]']);
 
 // -- placeholders --
@@ -479,3 +569,65 @@ refusedOverWebSocket("an attachment over maxHttpBufferSize", [
   new Uint8Array(2000),
 ], { maxHttpBufferSize: 1000 });
 refusedOverPolling("a POST over maxHttpBufferSize", [huge], { maxHttpBufferSize: 1000 }, 413);
+
+// -- the log --
+
+/** What `console.error` was given while `fn` ran, one string per call. */
+async function captureErrorLog(fn: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    await fn();
+  } finally {
+    console.error = original;
+  }
+  return lines;
+}
+
+test("websocket: 1,000 packets that make a handler throw log a bounded number of lines", async () => {
+  // JSON deeper than 1,000 levels decodes, but cannot be encoded back: each
+  // echo throws in the handler, with the ack (a packet) or with an emit
+  // (decoded straight to arguments).
+  const a = await arena({}, ["websocket"], (io) => {
+    io.on("connection", (socket) => {
+      socket.on("bounce", (value: unknown) => socket.emit("bounce", value));
+    });
+  });
+  const raw = await RawWebSocketIo.connect(a.fx.url);
+  const deep = "[".repeat(1001) + "]".repeat(1001);
+  const count = 1000;
+  let bystanderId = "";
+  try {
+    const lines = await captureErrorLog(async () => {
+      const sid = await raw.connectNamespace();
+      for (let i = 0; i < count / 2; i++) {
+        raw.send(`2${i}["echo",${deep}]`);
+        raw.send(`2["bounce",${deep}]`);
+      }
+      raw.send(`2${count}["echo","alive"]`);
+      assert.equal(await raw.nextText(), `3${count}["alive"]`);
+      assert.equal(raw.isOpen, true);
+      assert.deepEqual(a.errors.get(sid), []);
+      // Another connection has its own budget: its first error is logged.
+      bystanderId = a.bystander.id!;
+      a.bystander.emit("bounce", JSON.parse(deep));
+      await assertUndisturbed(a, 1);
+      await raw.close();
+      assert.equal(await a.disconnected(sid), "transport close");
+    });
+    const threw = lines.filter((line) => / threw: /.test(line));
+    const summaries = lines.map((line) => /^webio: (\d+) more errors? of connection /.exec(line))
+      .filter((match) => match !== null);
+    assert.equal(threw.filter((line) => line.includes(bystanderId)).length, 1);
+    // Every error is accounted for, in a few lines: those logged and a count of the rest.
+    const suppressed = summaries.reduce((sum, match) => sum + Number(match[1]), 0);
+    assert.equal(threw.length + suppressed, count + 1);
+    assert.ok(summaries.length >= 1, "the count is logged when the connection closes");
+    assert.ok(lines.length <= 20, `${lines.length} lines logged`);
+    assert.match(threw[0], /handler for "(echo|bounce)" on socket .* threw: RangeError/);
+  } finally {
+    await raw.close();
+    await a.close();
+  }
+});

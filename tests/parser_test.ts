@@ -311,7 +311,7 @@ describe("binary helpers", () => {
 
 describe("decodeMainEvent", () => {
   test("reads main-namespace events as the Decoder does, and leaves the rest to it", () => {
-    for (const frame of ['2["hello",1]', '2["a",{"b":[null]}]', '2["x"]']) {
+    for (const frame of ['2["hello",1]', '2["a",{"b":[null]}]', '2["x"]', '2[42,"x"]', "2[1.5]"]) {
       assert.deepEqual(decodeMainEvent(frame), new Decoder().add(frame)!.data);
     }
     for (const frame of ['2/chat,["a"]', '21["a"]', '0{"a":1}', '3["a"]', '51-["a",{}]', "", "2"]) {
@@ -320,7 +320,18 @@ describe("decodeMainEvent", () => {
   });
 
   test("refuses what the Decoder refuses", () => {
-    for (const frame of ['2["a"', '2["a"]x', "2[]", "2[1]", '2["connect"]', "2[}", '2["a",]']) {
+    for (
+      const frame of [
+        '2["a"',
+        '2["a"]x',
+        "2[]",
+        "2[null]",
+        "2[true]",
+        '2["connect"]',
+        "2[}",
+        '2["a",]',
+      ]
+    ) {
       assert.throws(() => decodeMainEvent(frame), DecodeError, frame);
       assert.throws(() => new Decoder().add(frame), DecodeError, frame);
     }
@@ -486,7 +497,34 @@ describe("hostile input", () => {
   test("EVENT without payload is refused", () => refuses("2"));
   test("EVENT on a namespace without payload is refused", () => refuses("2/admin,"));
   test("EVENT with an empty array is refused", () => refuses("2[]", /invalid payload/));
-  test("EVENT with a numeric event name is refused", () => refuses("2[1]", /invalid payload/));
+  test("EVENT with a numeric event name is accepted, as by the official parser", () => {
+    // Its `isPayloadValid` lets `typeof payload[0] === "number"` through.
+    for (const name of [42, 0, -1, 1.5, 1e21]) {
+      const frames = [`2${JSON.stringify([name, "x"])}`, `2/chat,7${JSON.stringify([name])}`];
+      assert.deepEqual(decodeMainEvent(frames[0]), [name, "x"]);
+      assert.deepEqual(decodeAll([frames[0]]), {
+        type: PacketType.EVENT,
+        nsp: "/",
+        data: [name, "x"],
+      });
+      assert.deepEqual(decodeAll([frames[1]]), {
+        type: PacketType.EVENT,
+        nsp: "/chat",
+        data: [name],
+        id: 7,
+      });
+    }
+    assert.deepEqual(decodeAll(['51-[42,{"_placeholder":true,"num":0}]', bytes(1)]), {
+      type: PacketType.EVENT,
+      nsp: "/",
+      data: [42, bytes(1)],
+    });
+  });
+  test("EVENT with a boolean event name is refused", () => refuses("2[true]", /invalid payload/));
+  test("EVENT with an array event name is refused", () => refuses('2[["a"]]', /invalid payload/));
+  test("BINARY_EVENT with a null event name is refused", () => {
+    refuses('51-[null,{"_placeholder":true,"num":0}]', /invalid payload/);
+  });
   test("EVENT with an object event name is refused", () =>
     refuses('2[{"a":1}]', /invalid payload/));
   test("EVENT with a null event name is refused", () => refuses("2[null]", /invalid payload/));

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { logError } from "../_error_log.ts";
+
 /** What a {@linkcode TimerNode} calls when its deadline passes. */
 export interface TimerOwner {
   /** The deadline passed. */
@@ -151,7 +153,7 @@ export class TimerQueue {
         try {
           node.owner.onTimer();
         } catch (err) {
-          console.error("webio: timer callback threw:", err);
+          logError(this, "the timer queue", "webio: timer callback threw:", err);
         }
       }
     } finally {

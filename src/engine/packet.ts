@@ -4,7 +4,8 @@
  * A packet is a one-character type followed by data. Over WebSocket a text
  * frame carries one packet and a binary frame carries one binary message.
  * Over HTTP long-polling several packets are joined with the record
- * separator `\x1e`, binary messages written as `b` + base64.
+ * separator `\x1e`, binary messages written as `b` + base64 (which a client
+ * with `forceBase64` also sends over WebSocket, as a text frame).
  *
  * @module
  */
@@ -101,23 +102,35 @@ export function encodePayload(packets: readonly EnginePacket[]): string {
 
 /**
  * Decodes one WebSocket frame. Returns `undefined` for an invalid packet.
+ * A text frame `b` + base64 is a binary message, as on polling: clients
+ * with `forceBase64` send their binary that way over WebSocket too, and the
+ * official server decodes it on every transport.
  *
  * @example
  * ```ts
  * import { decodeFrame } from "./packet.ts";
  * decodeFrame("4hello"); // { type: "message", data: "hello" }
  * decodeFrame(new Uint8Array([1])); // { type: "message", data: Uint8Array [1] }
+ * decodeFrame("bAQID"); // { type: "message", data: Uint8Array [1, 2, 3] }
  * ```
  */
 export function decodeFrame(frame: RawData): EnginePacket | undefined {
   if (typeof frame !== "string") return { type: "message", data: frame };
+  if (frame.charCodeAt(0) === 98 /* "b" */) {
+    try {
+      return { type: "message", data: decodeBase64(frame.slice(1)) };
+    } catch {
+      return undefined;
+    }
+  }
   const type = NAMES[frame.charAt(0)];
   if (type === undefined) return undefined;
   return frame.length > 1 ? { type, data: frame.slice(1) } : { type };
 }
 
 /**
- * Decodes one packet of a polling payload (`b` + base64 for binary).
+ * Decodes one packet of a polling payload (`b` + base64 for binary): the
+ * same text as a WebSocket text frame (see {@linkcode decodeFrame}).
  * Returns `undefined` for an invalid packet.
  *
  * @example
@@ -127,13 +140,6 @@ export function decodeFrame(frame: RawData): EnginePacket | undefined {
  * ```
  */
 export function decodePollingPacket(text: string): EnginePacket | undefined {
-  if (text.charCodeAt(0) === 98 /* "b" */) {
-    try {
-      return { type: "message", data: decodeBase64(text.slice(1)) };
-    } catch {
-      return undefined;
-    }
-  }
   return decodeFrame(text);
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { Emitter } from "../_emitter.ts";
+import { flushErrors, logError } from "../_error_log.ts";
 import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
@@ -410,8 +411,19 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     try {
       this.#handler?.onClose(reason, description);
     } catch (err) {
-      console.error("webio: close handler threw:", err);
+      logError(this, `connection ${this.id}`, "webio: close handler threw:", err);
     }
     this.emitEvent("close", reason, description);
+    flushErrors(this);
+  }
+
+  /**
+   * Where errors of this connection's handlers go (the session's listeners,
+   * and the Socket.IO layer's above it): a few a minute are logged, the
+   * others counted and summed up when the session closes (see
+   * `_error_log.ts`), so a client cannot flood the log.
+   */
+  protected override onListenerError(err: unknown, event: string): void {
+    logError(this, `connection ${this.id}`, `webio: listener for "${event}" threw:`, err);
   }
 }

@@ -345,10 +345,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * An event is an array whose first item is its name: a string that is not
+ * reserved, or a number (as the official parser accepts: `42[42,"x"]` is
+ * the event `"42"`). Any other name (null, boolean, object, array) is refused.
+ */
 function isValidEvent(data: unknown): data is unknown[] {
   if (!Array.isArray(data) || data.length === 0) return false;
   const name = data[0];
-  return typeof name === "string" && !RESERVED_EVENTS.has(name);
+  return typeof name === "string" ? !RESERVED_EVENTS.has(name) : typeof name === "number";
 }
 
 function validate(type: PacketType, data: unknown, id: number | undefined): void {
