@@ -78,8 +78,18 @@ const SERVERS = {
     limit: "raw-bun",
   },
   "webio-deno": {
-    label: "webio on Deno (Deno.serve)",
+    label: "webio on Deno (the app's own Deno.serve + Deno.upgradeWebSocket)",
     cmd: denoRun("bench/servers/webio_deno.ts"),
+    limit: "raw-deno",
+  },
+  "webio-deno-listen": {
+    label: "webio on Deno (new Server(port): webio's own listener)",
+    cmd: denoRun("bench/servers/webio_deno_listen.ts"),
+    limit: "raw-deno",
+  },
+  "webio-deno-node-http": {
+    label: "webio on Deno (node:http, webio's own frame reader)",
+    cmd: denoRun("bench/servers/webio_deno_node_http.ts"),
     limit: "raw-deno",
   },
   "webio-hono-bun": {
