@@ -29,6 +29,8 @@ test("http1: a request head is parsed with its framing and keep-alive", () => {
   assert.deepEqual(head.body, { kind: "length", length: 2 });
   assert.equal(head.keepAlive, true);
   assert.equal(head.upgrade, false);
+  assert.equal(head.host, "a");
+  assert.deepEqual(head.headers, [["Host", "a"], ["Content-Length", "2"]]);
   const close = parseRequestHead(bytes("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
   assert.equal(close.keepAlive, false);
   const old = parseRequestHead(bytes("GET / HTTP/1.0\r\n\r\n"));

@@ -195,3 +195,72 @@ async function writeText(path: string, text: string): Promise<void> {
   const { writeFile } = await import("node:fs/promises");
   await writeFile(path, text);
 }
+
+/** Writes `text` on a fresh connection and collects everything until the server closes it. */
+function exchange(port: number, writes: string[], waitMs = 300): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk) => received += chunk.toString("latin1"));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(received));
+    socket.on("connect", async () => {
+      for (const text of writes) {
+        socket.write(text);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      setTimeout(() => socket.end(), waitMs);
+    });
+  });
+}
+
+const HANDSHAKE = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+test("raw HTTP/1.1: pipelined requests, a chunked body with 100-continue, smuggling refused", async () => {
+  const port = await freePort();
+  const io = new Server(port);
+  try {
+    // Two requests in one write get two answers, in order.
+    const pipelined = await exchange(port, [HANDSHAKE + HANDSHAKE]);
+    assert.equal(pipelined.match(/HTTP\/1\.1 200/g)?.length, 2, pipelined);
+
+    // A session, then its CONNECT packet posted as a chunked body in pieces.
+    const open = await exchange(port, [HANDSHAKE]);
+    const sid = /"sid":"([^"]+)"/.exec(open)![1];
+    const posted = await exchange(port, [
+      `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\nContent-Type: text/plain\r\n\r\n",
+      "1\r\n4\r\n",
+      "1;ext=1\r\n0\r\n0\r\n\r\n",
+    ]);
+    assert.match(posted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/, posted);
+    assert.match(posted, /\r\n\r\nok$/, posted);
+    const connected = await exchange(port, [
+      `GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+    ]);
+    assert.match(connected, /\r\n\r\n40\{"sid":"/, connected);
+
+    // Both framings at once: refused, and the connection closed.
+    const smuggled = await exchange(port, [
+      "POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+      "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + HANDSHAKE,
+    ], 1000);
+    assert.match(smuggled, /^HTTP\/1\.1 400 /, smuggled);
+    assert.equal(smuggled.match(/HTTP\/1\.1 /g)?.length, 1, "nothing after the refusal");
+  } finally {
+    await io.close();
+  }
+});
+
+test("raw HTTP/1.1: a Host that is no host name does not move the request's path", {
+  skip: runtime !== "deno",
+}, async () => {
+  const port = await freePort();
+  const io = new Server(port);
+  try {
+    const answer = await exchange(port, [HANDSHAKE.replace("Host: 127.0.0.1", "Host: a/b?")]);
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n0\{"sid"/, answer);
+  } finally {
+    await io.close();
+  }
+});

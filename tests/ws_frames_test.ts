@@ -4,6 +4,7 @@ import {
   acceptKey,
   encodeClose,
   encodeFrame,
+  encodeFrameHeader,
   FrameReader,
   isValidKey,
   MAX_FRAGMENTS,
@@ -38,8 +39,8 @@ function record(max = 1000) {
   return { reader, events };
 }
 
-test("acceptKey answers the RFC 6455 sample key", async () => {
-  assert.equal(await acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+test("acceptKey answers the RFC 6455 sample key", () => {
+  assert.equal(acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   assert.equal(isValidKey("dGhlIHNhbXBsZSBub25jZQ=="), true);
   assert.equal(isValidKey("short"), false);
   assert.equal(isValidKey(null), false);
@@ -170,4 +171,12 @@ test("FrameReader reads node Buffers at odd offsets (a Buffer's slice is a view)
   pool.set(frame, 3);
   reader.push(pool.subarray(3));
   assert.deepEqual(events, [["message", "a".repeat(300)]]);
+});
+
+test("encodeFrameHeader writes the header encodeFrame puts before the payload", () => {
+  for (const length of [0, 125, 126, 65535, 65536, 70000]) {
+    const frame = encodeFrame(OPCODE.BINARY, new Uint8Array(length));
+    const header = encodeFrameHeader(OPCODE.BINARY, length);
+    assert.deepEqual(header, frame.subarray(0, frame.byteLength - length), `length ${length}`);
+  }
 });

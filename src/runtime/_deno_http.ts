@@ -25,6 +25,8 @@ import { upgradeNodeSocket } from "./_node_ws.ts";
 export const HEAD_TIMEOUT_MS = 30_000;
 /** Milliseconds an idle keep-alive connection is kept. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A host name or address, with an optional port. */
+const AUTHORITY = /^[A-Za-z0-9.\-]*(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 /** Largest chunk-size line (with extensions) or trailer section, in bytes. */
 const MAX_LINE_BYTES = 4096;
 const encoder = new TextEncoder();
@@ -33,6 +35,11 @@ const encoder = new TextEncoder();
 export interface HttpConnection {
   /** Whether the connection waits for a request (nothing would be cut). */
   readonly idle: boolean;
+  /**
+   * When the request head awaited must have arrived (a `Date.now()` time),
+   * or 0 while none is awaited. The listener closes connections past it.
+   */
+  readonly headDeadline: number;
   /** Closes the connection now. */
   destroy(): void;
   /** Settles once the connection has closed. */
@@ -55,10 +62,14 @@ export function serveHttpConnection(
 ): HttpConnection {
   const socket = new DenoSocket(conn, reader);
   let idle = true;
+  let headDeadline = 0;
   const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
   const connection: HttpConnection = {
     get idle() {
       return idle;
+    },
+    get headDeadline() {
+      return headDeadline;
     },
     destroy: () => socket.destroy(),
     closed,
@@ -67,7 +78,9 @@ export function serveHttpConnection(
     let first = true;
     while (!socket.destroyed) {
       idle = true;
-      const head = await readHead(reader, socket, first ? HEAD_TIMEOUT_MS : KEEP_ALIVE_TIMEOUT_MS);
+      headDeadline = Date.now() + (first ? HEAD_TIMEOUT_MS : KEEP_ALIVE_TIMEOUT_MS);
+      const head = await readHead(reader, socket);
+      headDeadline = 0;
       first = false;
       if (!head) break;
       idle = false;
@@ -83,36 +96,27 @@ export function serveHttpConnection(
 const upgradedSockets = new WeakSet<DenoSocket>();
 
 /** Reads one request head; null when the connection ended or failed first. */
-async function readHead(
-  reader: ConnReader,
-  socket: DenoSocket,
-  timeoutMs: number,
-): Promise<RequestHead | null> {
-  const timer = setTimeout(() => socket.destroy(), timeoutMs);
-  try {
-    let bytes: Uint8Array = new Uint8Array(0);
-    while (true) {
-      const chunk = await reader.read();
-      if (chunk === null || socket.destroyed) return null;
-      bytes = bytes.byteLength === 0 ? chunk : join(bytes, chunk);
-      let end: number;
-      try {
-        end = headEnd(bytes);
-      } catch (error) {
-        refuse(socket, error as HttpError);
-        return null;
-      }
-      if (end === -1) continue;
-      reader.unread(bytes.subarray(end));
-      try {
-        return parseRequestHead(bytes.subarray(0, end));
-      } catch (error) {
-        refuse(socket, error instanceof HttpError ? error : new HttpError(400, "Bad request"));
-        return null;
-      }
+async function readHead(reader: ConnReader, socket: DenoSocket): Promise<RequestHead | null> {
+  let bytes: Uint8Array = new Uint8Array(0);
+  while (true) {
+    const chunk = await reader.read();
+    if (chunk === null || socket.destroyed) return null;
+    bytes = bytes.byteLength === 0 ? chunk : join(bytes, chunk);
+    let end: number;
+    try {
+      end = headEnd(bytes);
+    } catch (error) {
+      refuse(socket, error as HttpError);
+      return null;
     }
-  } finally {
-    clearTimeout(timer);
+    if (end === -1) continue;
+    reader.unread(bytes.subarray(end));
+    try {
+      return parseRequestHead(bytes.subarray(0, end));
+    } catch (error) {
+      refuse(socket, error instanceof HttpError ? error : new HttpError(400, "Bad request"));
+      return null;
+    }
   }
 }
 
@@ -136,15 +140,12 @@ async function serveOne(
   const body = head.body.kind === "none" ? null : new BodyReader(reader, socket, head);
   let request: Request;
   try {
-    const authority = head.headers.get("host") || "localhost";
-    const url = head.target.startsWith("/")
-      ? new URL(head.target, `http://${authority}`)
-      : new URL(head.target);
-    const init: RequestInit & { duplex?: "half" } = {
-      method: head.method,
-      headers: head.headers,
-      signal: departed.signal,
-    };
+    // A Host that is no host name (say "a/b") must not move the path: it is dropped.
+    const authority = head.host !== null && AUTHORITY.test(head.host) ? head.host : "localhost";
+    // One string, parsed once by Request ("//x" stays a path here, as it should).
+    const url = head.target.startsWith("/") ? `http://${authority}${head.target}` : head.target;
+    // No signal on the Request: the engine reads departures from `info.signal`.
+    const init: RequestInit & { duplex?: "half" } = { method: head.method, headers: head.headers };
     if (body) {
       init.body = body.stream();
       init.duplex = "half";
@@ -268,8 +269,7 @@ class BodyReader {
     this.#socket = socket;
     this.#framing = head.body;
     this.#remaining = head.body.kind === "length" ? head.body.length : 0;
-    this.#continue = head.minorVersion === 1 &&
-      (head.headers.get("expect") ?? "").toLowerCase() === "100-continue";
+    this.#continue = head.expectContinue;
   }
 
   stream(): ReadableStream<Uint8Array> {

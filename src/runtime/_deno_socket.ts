@@ -13,7 +13,10 @@
 import type { NodeSocketLike } from "./_node_ws.ts";
 
 const SMALL_READ = 4096;
-const LARGE_READ = 65536;
+// Past glibc's mmap threshold, so a fresh buffer comes zeroed by the kernel, not by a memset.
+const LARGE_READ = 262144;
+/** Parts at least this large are written alone instead of being copied into a batch. */
+const LARGE_PART = 131072;
 /** `write` reports backpressure past this many queued bytes, as `net.Socket`. */
 const WRITE_HIGH_WATER_MARK = 16384;
 const encoder = new TextEncoder();
@@ -84,7 +87,10 @@ export class ConnReader {
 
   async #readConn(): Promise<Uint8Array | null> {
     if (this.#eof) return null;
-    const buffer = this.#buffer;
+    // A busy socket reads into a fresh large buffer each time and hands it
+    // over as is; an idle one keeps one small buffer and copies out of it.
+    const large = this.#buffer.byteLength === LARGE_READ;
+    const buffer = large ? new Uint8Array(LARGE_READ) : this.#buffer;
     let n: number | null;
     try {
       n = await this.#conn.read(buffer);
@@ -95,11 +101,11 @@ export class ConnReader {
       this.#eof = true;
       return null;
     }
-    // A full read means more is coming: read bigger; an idle socket keeps a small buffer.
-    if (n === buffer.byteLength && n < LARGE_READ) this.#buffer = new Uint8Array(LARGE_READ);
-    else if (n < SMALL_READ && buffer.byteLength > SMALL_READ) {
-      this.#buffer = new Uint8Array(SMALL_READ);
+    if (large) {
+      if (n < SMALL_READ) this.#buffer = new Uint8Array(SMALL_READ);
+      return buffer.subarray(0, n);
     }
+    if (n === buffer.byteLength) this.#buffer = new Uint8Array(LARGE_READ);
     return buffer.slice(0, n);
   }
 }
@@ -233,13 +239,24 @@ export class DenoSocket implements NodeSocketLike {
     while (this.#queue.length > 0 && !this.#closed) {
       const parts = this.#queue;
       this.#queue = [];
-      const bytes = parts.length === 1 ? parts[0] : concat(parts, this.#queued);
       this.#writing = this.#queued;
       this.#queued = 0;
       try {
-        let offset = 0;
-        while (offset < bytes.byteLength) {
-          offset += await this.#conn.write(bytes.subarray(offset));
+        // Small parts go out together; a large one goes alone, uncopied.
+        let start = 0;
+        let batched = 0;
+        for (let i = 0; i <= parts.length; i++) {
+          const part = parts[i];
+          if (part !== undefined && part.byteLength < LARGE_PART) {
+            batched += part.byteLength;
+            continue;
+          }
+          if (i > start) {
+            await this.#writeAll(i - start === 1 ? parts[start] : concat(parts, start, i, batched));
+          }
+          if (part !== undefined) await this.#writeAll(part);
+          start = i + 1;
+          batched = 0;
         }
       } catch {
         this.#writing = 0;
@@ -257,14 +274,19 @@ export class DenoSocket implements NodeSocketLike {
       this.#emit("drain");
     }
   }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.byteLength) offset += await this.#conn.write(bytes.subarray(offset));
+  }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
+function concat(parts: Uint8Array[], start: number, end: number, total: number): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
+  for (let i = start; i < end; i++) {
+    out.set(parts[i], offset);
+    offset += parts[i].byteLength;
   }
   return out;
 }

@@ -27,7 +27,12 @@ export interface RequestHead {
   readonly target: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   readonly minorVersion: number;
-  readonly headers: Headers;
+  /** Names and values as received (a `HeadersInit` that costs no `Headers` to build). */
+  readonly headers: [string, string][];
+  /** The `Host` header, or null. */
+  readonly host: string | null;
+  /** Whether the client waits for `100 Continue` before it sends its body. */
+  readonly expectContinue: boolean;
   readonly body: BodyFraming;
   /** Whether the connection may carry another request after this one. */
   readonly keepAlive: boolean;
@@ -100,7 +105,13 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead {
   if (lines.length - 1 > MAX_HEADERS) {
     throw new HttpError(431, `Cannot parse request: more than ${MAX_HEADERS} headers`);
   }
-  const headers = new Headers();
+  const headers: [string, string][] = [];
+  let host: string | null = null;
+  let connection = "";
+  let expect = "";
+  let transfer: string | null = null;
+  let length: string | null = null;
+  let upgradeHeader = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(":");
@@ -111,29 +122,45 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead {
     if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) {
       throw new HttpError(400, "Cannot parse request: invalid header");
     }
-    headers.append(name, value);
+    headers.push([name, value]);
+    // Repeated headers combine as `Headers` would: values joined with ", ".
+    switch (name.toLowerCase()) {
+      case "host":
+        host = host === null ? value : `${host}, ${value}`;
+        break;
+      case "connection":
+        connection = connection ? `${connection}, ${value}` : value;
+        break;
+      case "expect":
+        expect = value;
+        break;
+      case "transfer-encoding":
+        transfer = transfer === null ? value : `${transfer}, ${value}`;
+        break;
+      case "content-length":
+        length = length === null ? value : `${length}, ${value}`;
+        break;
+      case "upgrade":
+        upgradeHeader = true;
+    }
   }
   const minorVersion = version === "HTTP/1.1" ? 1 : 0;
-  const connection = (headers.get("connection") ?? "").toLowerCase().split(",").map((t) =>
-    t.trim()
-  );
-  const keepAlive = minorVersion === 1
-    ? !connection.includes("close")
-    : connection.includes("keep-alive");
+  const tokens = connection.toLowerCase().split(",").map((t) => t.trim());
+  const keepAlive = minorVersion === 1 ? !tokens.includes("close") : tokens.includes("keep-alive");
   return {
     method,
     target,
     minorVersion,
     headers,
-    body: bodyFraming(headers),
+    host,
+    expectContinue: minorVersion === 1 && expect.toLowerCase() === "100-continue",
+    body: bodyFraming(transfer, length),
     keepAlive,
-    upgrade: connection.includes("upgrade") && headers.has("upgrade"),
+    upgrade: tokens.includes("upgrade") && upgradeHeader,
   };
 }
 
-function bodyFraming(headers: Headers): BodyFraming {
-  const transfer = headers.get("transfer-encoding");
-  const length = headers.get("content-length");
+function bodyFraming(transfer: string | null, length: string | null): BodyFraming {
   if (transfer !== null) {
     if (length !== null) {
       throw new HttpError(400, "Cannot parse request: both Content-Length and Transfer-Encoding");

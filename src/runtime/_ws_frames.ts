@@ -8,6 +8,8 @@
  * @module
  */
 
+import { sha1 } from "./_sha1.ts";
+
 /** Opcodes. */
 export const OPCODE = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 };
 
@@ -42,12 +44,11 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true });
  * @example
  * ```ts
  * import { acceptKey } from "./_ws_frames.ts";
- * await acceptKey("dGhlIHNhbXBsZSBub25jZQ=="); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+ * acceptKey("dGhlIHNhbXBsZSBub25jZQ=="); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
  * ```
  */
-export async function acceptKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+export function acceptKey(key: string): string {
+  return btoa(String.fromCharCode(...sha1(encoder.encode(key + GUID))));
 }
 
 /** Whether a `Sec-WebSocket-Key` is the base64 of 16 bytes. */
@@ -66,21 +67,45 @@ export function isValidKey(key: string | null): key is string {
  */
 export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   const length = payload.byteLength;
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const headerLength = frameHeaderLength(length);
   const frame = new Uint8Array(headerLength + length);
-  frame[0] = 0x80 | opcode;
-  if (length < 126) {
-    frame[1] = length;
-  } else if (length < 65536) {
-    frame[1] = 126;
-    frame[2] = length >>> 8;
-    frame[3] = length & 0xff;
-  } else {
-    frame[1] = 127;
-    new DataView(frame.buffer).setBigUint64(2, BigInt(length));
-  }
+  writeFrameHeader(frame, opcode, length);
   frame.set(payload, headerLength);
   return frame;
+}
+
+/**
+ * The header alone of an unmasked, unfragmented server frame of `length`
+ * payload bytes: a large payload can then be written after it uncopied.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrameHeader, OPCODE } from "./_ws_frames.ts";
+ * encodeFrameHeader(OPCODE.BINARY, 70000); // 82 7f 00 00 00 00 00 01 11 70
+ * ```
+ */
+export function encodeFrameHeader(opcode: number, length: number): Uint8Array {
+  const header = new Uint8Array(frameHeaderLength(length));
+  writeFrameHeader(header, opcode, length);
+  return header;
+}
+
+function frameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+function writeFrameHeader(target: Uint8Array, opcode: number, length: number): void {
+  target[0] = 0x80 | opcode;
+  if (length < 126) {
+    target[1] = length;
+  } else if (length < 65536) {
+    target[1] = 126;
+    target[2] = length >>> 8;
+    target[3] = length & 0xff;
+  } else {
+    target[1] = 127;
+    new DataView(target.buffer, target.byteOffset).setBigUint64(2, BigInt(length));
+  }
 }
 
 /** A close frame with a code and a reason (cut to fit 125 bytes). */
@@ -140,7 +165,11 @@ export class FrameReader {
     this.#events = events;
   }
 
-  /** Feeds bytes; reports every complete frame. */
+  /**
+   * Feeds bytes; reports every complete frame. The reader takes the chunk
+   * over: payloads are unmasked in place, and a binary message may be a view
+   * of it.
+   */
   push(chunk: Uint8Array): void {
     if (this.#done || chunk.byteLength === 0) return;
     const chunks = this.#chunks;
@@ -201,9 +230,8 @@ export class FrameReader {
       }
     }
     if (this.#buffered < headerLength + length) return false;
-    // A copy of its own (a node `Buffer`'s `slice` would be a view), aligned for word reads.
-    const mask = new Uint8Array(4);
-    mask.set(header.subarray(headerLength - 4, headerLength));
+    // Unmasking changes payload bytes only, so the mask may stay a view.
+    const mask = header.subarray(headerLength - 4, headerLength);
     this.#take(headerLength);
     const payload = this.#take(length);
     unmask(payload, mask);
@@ -237,6 +265,8 @@ export class FrameReader {
       this.#fragmentCount = 0;
     }
     if (opcode === OPCODE.BINARY) {
+      // A view of a much larger read buffer would keep all of it alive with the message.
+      if (payload.byteLength * 4 < payload.buffer.byteLength) payload = payload.slice();
       this.#events.message(payload);
       return true;
     }
@@ -290,33 +320,51 @@ export class FrameReader {
     return out;
   }
 
-  /** Removes and returns the first `n` buffered bytes (a fresh array). */
+  /**
+   * Removes and returns the first `n` buffered bytes: a view of the chunk
+   * that holds them all (chunks are the reader's to change), else a copy.
+   */
   #take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
+    const chunks = this.#chunks;
+    const first = chunks[0];
+    this.#buffered -= n;
+    if (first.byteLength >= n) {
+      if (first.byteLength === n) chunks.shift();
+      else chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
     const out = new Uint8Array(n);
     let offset = 0;
     while (offset < n) {
-      const chunk = this.#chunks[0];
+      const chunk = chunks[0];
       const part = chunk.subarray(0, n - offset);
       out.set(part, offset);
       offset += part.byteLength;
-      if (part.byteLength === chunk.byteLength) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(part.byteLength);
+      if (part.byteLength === chunk.byteLength) chunks.shift();
+      else chunks[0] = chunk.subarray(part.byteLength);
     }
-    this.#buffered -= n;
     return out;
   }
 }
 
-/** XORs a client's payload with its mask, four bytes at a time where it can. */
+/** XORs a client's payload with its mask in place, four bytes at a time. */
 function unmask(payload: Uint8Array, mask: Uint8Array): void {
   const length = payload.byteLength;
   let i = 0;
-  if (length >= 64 && payload.byteOffset % 4 === 0) {
-    // Both views use the platform's byte order, so the word mask matches the bytes.
-    const word = new Uint32Array(mask.buffer, mask.byteOffset, 1)[0];
-    const words = new Uint32Array(payload.buffer, payload.byteOffset, length >>> 2);
+  // Bytes up to a 4-byte boundary of the underlying buffer, then whole words.
+  while (i < length && (payload.byteOffset + i) % 4 !== 0) {
+    payload[i] ^= mask[i & 3];
+    i++;
+  }
+  if (length - i >= 16) {
+    const rotated = new Uint8Array(4);
+    for (let k = 0; k < 4; k++) rotated[k] = mask[(i + k) & 3];
+    // Both views use the platform's byte order, so the word matches the bytes.
+    const word = new Uint32Array(rotated.buffer)[0];
+    const words = new Uint32Array(payload.buffer, payload.byteOffset + i, (length - i) >>> 2);
     for (let w = 0; w < words.length; w++) words[w] ^= word;
-    i = words.length << 2;
+    i += words.length << 2;
   }
   for (; i < length; i++) payload[i] ^= mask[i & 3];
 }

@@ -151,6 +151,8 @@ export function denoHandler(
  * `io.close()` on Deno finishes within about this long.
  */
 export const SHUTDOWN_GRACE_MS = 1000;
+/** How often connections are checked for a request head that is late. */
+const HEAD_SWEEP_MS = 1000;
 /** Milliseconds before a listener that cannot accept warns again. */
 const WARNING_INTERVAL_MS = 60_000;
 /** Longest pause between two tries to accept while the process lacks descriptors. */
@@ -222,6 +224,14 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
     }
   };
   const accepting = acceptLoop();
+  // One timer for every connection's head deadline, rather than one per request.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) {
+      const deadline = connection.headDeadline;
+      if (deadline !== 0 && now > deadline) connection.destroy();
+    }
+  }, HEAD_SWEEP_MS);
   options.onListen?.({ port: addr.port, hostname: addr.hostname });
 
   return {
@@ -230,6 +240,7 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
     shutdown: async () => {
       if (closed) return;
       closed = true;
+      clearInterval(sweep);
       wake?.();
       try {
         listener.close();
