@@ -1,7 +1,7 @@
 /**
  * The server side of the WebSocket protocol (RFC 6455) on raw bytes, for
- * runtimes that hand over a socket instead of a WebSocket (the `upgrade`
- * event of `node:http`). Pure Web APIs: a handshake key, a frame writer and
+ * the bindings that hold a socket rather than a WebSocket (the `upgrade`
+ * event of `node:http`, webio's own Deno listener). Pure Web APIs: a handshake key, a frame writer and
  * a frame reader. No extensions are negotiated (as the official server by
  * default: no permessage-deflate).
  *
