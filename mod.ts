@@ -16,23 +16,24 @@
  * @module
  */
 
-export { Server, type ServerEventsOf, type ServerReservedEvents } from "./src/server.ts";
-export type { ServerOptions } from "./src/server_options.ts";
+export { Server } from "./src/server.ts";
+export { ServerCore, type ServerEventsOf, type ServerReservedEvents } from "./src/io/server.ts";
+export type { ServerOptions } from "./src/io/server_options.ts";
 export {
   type ExtendedError,
   Namespace,
   type NamespaceMiddleware,
   type NamespaceReservedEvents,
-} from "./src/namespace.ts";
-export { type NamespaceMatcher, ParentNamespace } from "./src/parent_namespace.ts";
+} from "./src/io/namespace.ts";
+export { type NamespaceMatcher, ParentNamespace } from "./src/io/parent_namespace.ts";
 export {
   type DisconnectReason,
   type PacketMiddleware,
   Socket,
   type SocketReservedEvents,
-} from "./src/socket.ts";
-export type { Handshake } from "./src/handshake.ts";
-export { BroadcastOperator } from "./src/broadcast.ts";
+} from "./src/io/socket.ts";
+export type { Handshake } from "./src/io/handshake.ts";
+export { BroadcastOperator } from "./src/io/broadcast.ts";
 export {
   type AckFn,
   Adapter,
@@ -45,8 +46,8 @@ export {
   type Room,
   type SocketId,
   type WriteOptions,
-} from "./src/adapter.ts";
-export { Client } from "./src/client.ts";
+} from "./src/io/adapter.ts";
+export { Client } from "./src/io/client.ts";
 export type {
   AckResult,
   AllButLast,
@@ -71,9 +72,9 @@ export type {
   PrependTimeoutError,
   ReservedOrUserEventNames,
   ReservedOrUserListener,
-} from "./src/typed_events.ts";
-export type { Emitter } from "./src/_emitter.ts";
-export type { AnyEventListener } from "./src/_any_listeners.ts";
+} from "./src/io/typed_events.ts";
+export type { Emitter } from "./src/_internal/emitter.ts";
+export type { AnyEventListener } from "./src/io/_any_listeners.ts";
 export { type Packet, PacketType } from "./src/parser/packet.ts";
 export { type EngineEvents, EngineServer } from "./src/engine/server.ts";
 export {
@@ -106,7 +107,7 @@ export {
   EnginePacketType,
   type RawData,
 } from "./src/engine/packet.ts";
-export type { Conn, ConnHandler, RequestInfo, Upgrader } from "./src/runtime/conn.ts";
+export type { Conn, ConnHandler, RequestInfo, Upgrader } from "./src/engine/conn.ts";
 export type { RequestHandlerHost, ServeHandle, ServeOptions } from "./src/runtime/handler.ts";
 export type { NodeHttpServerLike, NodeListener } from "./src/runtime/node_http.ts";
 export { denoHandler, denoRequestInfo, denoUpgrade, serveDeno } from "./src/runtime/deno.ts";

@@ -1,19 +1,15 @@
 /**
- * The Socket.IO server: namespaces over one Engine.IO server, served on
- * Deno, Bun or a Hono route.
+ * The `Server` applications use: the Socket.IO server of `src/io/` with
+ * the ways to serve it, from `src/runtime/`. This file is the only place
+ * where the two meet.
  *
  * @module
  */
 
-import { Emitter } from "./_emitter.ts";
-import { Adapter, type AdapterConstructor, type Room } from "./adapter.ts";
-import type { BroadcastOperator } from "./broadcast.ts";
-import { Client, type ClientHost } from "./client.ts";
-import { EngineServer } from "./engine/server.ts";
-import { Namespace, type NamespaceHost, type NamespaceMiddleware } from "./namespace.ts";
-import { type NamespaceMatcher, ParentNamespace } from "./parent_namespace.ts";
-import type { RequestInfo } from "./runtime/conn.ts";
-import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./runtime/handler.ts";
+import { ServerCore } from "./io/server.ts";
+import type { ServerOptions } from "./io/server_options.ts";
+import type { DefaultEventsMap, EventsMap } from "./io/typed_events.ts";
+import type { ServeHandle, ServeOptions } from "./runtime/handler.ts";
 import { serveAuto } from "./runtime/serve.ts";
 import {
   attachNodeHttp,
@@ -21,38 +17,8 @@ import {
   type NodeHttpAttachment,
   type NodeHttpServerLike,
 } from "./runtime/node_http.ts";
-import { type ClientFileResponder, clientFileResponder } from "./serve_client.ts";
 import { bunHandler, type BunPair } from "./runtime/bun.ts";
 import { type HonoBinding, honoHandler } from "./runtime/hono.ts";
-import type { ServerOptions } from "./server_options.ts";
-import type { Socket } from "./socket.ts";
-import type {
-  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
-  DefaultEventsMap,
-  EventNames,
-  EventParams,
-  EventsMap,
-} from "./typed_events.ts";
-
-/** Events of the server itself (the rest go to the main namespace). */
-export interface ServerReservedEvents<S, N> {
-  /** A socket connected to the main namespace. */
-  connection: (socket: S) => void;
-  /** Alias of `connection`. */
-  connect: (socket: S) => void;
-  /** A namespace was created (by `io.of(name)` or a dynamic parent), the main one aside. */
-  new_namespace: (namespace: N) => void;
-}
-
-/** The server's events for given event maps. */
-export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
-  ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
-
-class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
-  fire(nsp: unknown): void {
-    this.emitEvent("new_namespace", nsp);
-  }
-}
 
 /**
  * A Socket.IO v5 server.
@@ -60,7 +26,7 @@ class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void
  * @example
  * ```ts ignore
  * import { Server } from "@webio/webio";
- * const io = new Server(3000); // Deno.serve or Bun.serve, whichever runs
+ * const io = new Server(3000); // webio's listener on Deno, Bun.serve on Bun
  * io.on("connection", (socket) => {
  *   socket.emit("hello", "world");
  *   socket.on("howdy", (arg) => console.log(arg));
@@ -73,36 +39,16 @@ export class Server<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   // deno-lint-ignore no-explicit-any
   SocketData = any,
-> implements RequestHandlerHost {
-  /** The Engine.IO server underneath. */
-  readonly engine: EngineServer;
-  /** The main namespace `/`. */
-  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  /** The options in force. */
-  readonly opts: Readonly<ServerOptions>;
-
-  #nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
-  #parents: {
-    matcher: NamespaceMatcher;
-    /** Set when the parent was made from a RegExp: `of(name)` then attaches to it. */
-    regex?: RegExp;
-    parent: ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  }[] = [];
-  #events = new NewNamespaceEvents();
-  #nspHost: NamespaceHost;
-  #clientHost: ClientHost;
-  #adapter: AdapterConstructor;
-  #connectTimeout: number;
+> extends ServerCore<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   #listening: ServeHandle | undefined;
   #nodeHttp: NodeHttpAttachment | undefined;
-  #clientFiles: ClientFileResponder | undefined;
 
   /**
    * A server that is not listening yet: serve it with `listen`, `bun()`,
    * `hono()` or `handleRequest`.
    */
   constructor(options?: ServerOptions);
-  /** A server listening on `port` with `Deno.serve` or `Bun.serve`, whichever runs. */
+  /** A server listening on `port`: webio's own listener on Deno, `Bun.serve` on Bun. */
   constructor(port: number, options?: ServerOptions);
   /**
    * A server attached to a `node:http` (or `node:https`) server, as
@@ -113,60 +59,14 @@ export class Server<
     portOrOptions?: number | NodeHttpServerLike | ServerOptions,
     maybeOptions?: ServerOptions,
   ) {
-    const options = typeof portOrOptions === "object" && !isNodeHttpServer(portOrOptions)
-      ? portOrOptions
-      : maybeOptions ?? {};
-    this.opts = { ...options, path: options.path ?? "/socket.io" };
-    this.#clientFiles = clientFileResponder(this.opts);
-    this.engine = new EngineServer({ ...options, path: this.opts.path });
-    this.#adapter = options.adapter ?? Adapter;
-    this.#connectTimeout = options.connectTimeout ?? 45000;
-    // deno-lint-ignore no-this-alias
-    const server = this; // the hosts' getters read settings that `adapter()` etc. may change
-    this.#nspHost = {
-      get adapterConstructor() {
-        return server.#adapter;
-      },
-      cleanupEmptyChildNamespaces: options.cleanupEmptyChildNamespaces ?? false,
-      removeNamespace: (name) => {
-        this.#nsps.delete(name);
-        for (const { parent } of this.#parents) parent.forgetChild(name);
-      },
-    };
-    this.#clientHost = {
-      get connectTimeout() {
-        return server.#connectTimeout;
-      },
-      maxAttachments: options.maxAttachments ?? 10,
-      resolveNamespace: (name, auth) => this.#resolveNamespace(name, auth),
-    };
-    this.engine.on("connection", (session) => new Client(this.#clientHost, session));
-    this.sockets = this.of("/");
-    if (typeof portOrOptions === "number" || isNodeHttpServer(portOrOptions)) {
-      this.listen(portOrOptions);
-    }
-  }
-
-  // -- serving --
-
-  /** Answers one request (polling, WebSocket upgrade). */
-  handleRequest(request: Request, info?: RequestInfo): Promise<Response> {
-    return this.#clientFiles?.(request) ?? this.engine.handleRequest(request, info);
-  }
-
-  /** Milliseconds a long poll may be held. */
-  get longestPollMs(): number {
-    return this.engine.longestPollMs;
-  }
-
-  /** Largest WebSocket message accepted. */
-  get maxMessageBytes(): number {
-    return this.engine.maxMessageBytes;
+    const serveNow = typeof portOrOptions === "number" || isNodeHttpServer(portOrOptions);
+    super(serveNow ? maybeOptions : (portOrOptions as ServerOptions | undefined));
+    if (serveNow) this.listen(portOrOptions as number | NodeHttpServerLike);
   }
 
   /**
-   * Starts listening on `port` with `Deno.serve` or `Bun.serve`, whichever
-   * runtime runs this code.
+   * Starts listening on `port` (webio's own listener on Deno, `Bun.serve` on
+   * Bun), or serves the requests under `path` of a `node:http` server.
    */
   listen(port: number | NodeHttpServerLike, options: Omit<ServeOptions, "port"> = {}): this {
     if (this.#listening || this.#nodeHttp) {
@@ -197,265 +97,11 @@ export class Server<
     return honoHandler(this);
   }
 
-  /**
-   * Closes every connection (reason `"server shutting down"`), the
-   * adapters, and the listener started by `listen`.
-   */
-  async close(callback?: (err?: Error) => void): Promise<void> {
-    try {
-      this.engine.close();
-      // One failing adapter must not keep the others, or the listener, open.
-      await Promise.allSettled(
-        [...this.#nsps.values()].map(async (nsp) => await nsp.adapter.close()),
-      );
-      await this.#listening?.shutdown();
-      this.#listening = undefined;
-      await this.#nodeHttp?.close();
-      this.#nodeHttp = undefined;
-      callback?.();
-    } catch (err) {
-      if (callback) callback(err as Error);
-      else throw err;
-    }
-  }
-
-  // -- settings, as the official getter/setter methods --
-
-  /** The adapter class in use. */
-  adapter(): AdapterConstructor;
-  /** Sets the adapter class: every existing namespace gets a new, empty adapter. */
-  adapter(adapter: AdapterConstructor): this;
-  adapter(adapter?: AdapterConstructor): AdapterConstructor | this {
-    if (adapter === undefined) return this.#adapter;
-    this.#adapter = adapter;
-    for (const nsp of this.#nsps.values()) nsp.initAdapter();
-    return this;
-  }
-
-  /** Milliseconds an engine connection may stay without joining a namespace. */
-  connectTimeout(): number;
-  /** Sets `connectTimeout` for connections made from now on. */
-  connectTimeout(ms: number): this;
-  connectTimeout(ms?: number): number | this {
-    if (ms === undefined) return this.#connectTimeout;
-    this.#connectTimeout = ms;
-    return this;
-  }
-
-  /** Where the protocol is served, e.g. `"/socket.io"`. */
-  path(): string {
-    return this.opts.path!;
-  }
-
-  // -- namespaces --
-
-  /**
-   * The namespace `name` (created on first use), or a parent of dynamic
-   * namespaces for a RegExp or a function.
-   */
-  of(
-    name: string | RegExp | NamespaceMatcher,
-    fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
-  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    if (typeof name === "function" || name instanceof RegExp) {
-      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
-        this.#nspHost,
-        this,
-      );
-      const matcher: NamespaceMatcher = typeof name === "function"
-        ? name
-        : (n, _auth, next) => next(null, name.test(n));
-      this.#parents.push({ matcher, regex: name instanceof RegExp ? name : undefined, parent });
-      if (fn) parent.on("connect", fn);
-      return parent;
-    }
-    const key = name.startsWith("/") ? name : "/" + name;
-    let nsp = this.#nsps.get(key);
-    if (!nsp) {
-      // A name matching a RegExp parent becomes that parent's child, as officially.
-      const owner = this.#parents.find(({ regex }) => regex?.test(key))?.parent;
-      nsp = owner ? owner.createChild(key) : new Namespace(this.#nspHost, key, this);
-      this.#nsps.set(key, nsp);
-      if (key !== "/") this.#events.fire(nsp);
-    }
-    if (fn) nsp.on("connect", fn);
-    return nsp;
-  }
-
-  /** The namespaces by name (dynamic children included, parents not). */
-  get _nsps(): ReadonlyMap<
-    string,
-    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  > {
-    return this.#nsps;
-  }
-
-  async #resolveNamespace(
-    name: string,
-    auth: Record<string, unknown>,
-  ): Promise<Namespace | undefined> {
-    const existing = this.#nsps.get(name);
-    if (existing) return existing as unknown as Namespace;
-    for (const { matcher, parent } of this.#parents) {
-      const allow = await new Promise<boolean>((resolve) => {
-        try {
-          matcher(name, auth, (err, ok) => resolve(!err && Boolean(ok)));
-        } catch {
-          resolve(false);
-        }
-      });
-      if (!allow) continue;
-      let child = this.#nsps.get(name);
-      if (!child) {
-        child = parent.createChild(name);
-        this.#nsps.set(name, child);
-        this.#events.fire(child);
-      }
-      return child as unknown as Namespace;
-    }
-    return undefined;
-  }
-
-  // -- events (connection events belong to the main namespace) --
-
-  /** Listens to `connection`/`connect` (main namespace) or `new_namespace`. */
-  on<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
-  ): this {
-    if (ev === "new_namespace") this.#events.on("new_namespace", listener as (n: unknown) => void);
-    else this.sockets.on(ev as "connection", listener as never);
-    return this;
-  }
-
-  /** Like `on`, once. */
-  once<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
-    ev: Ev,
-    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
-  ): this {
-    if (ev === "new_namespace") {
-      this.#events.once("new_namespace", listener as (n: unknown) => void);
-    } else this.sockets.once(ev as "connection", listener as never);
-    return this;
-  }
-
-  /** Removes a listener. */
-  off(ev: string, listener?: (...args: never[]) => void): this {
-    if (ev === "new_namespace") this.#events.off("new_namespace", listener as never);
-    else this.sockets.off(ev as "connection", listener as never);
-    return this;
-  }
-
-  // -- the main namespace's API --
-
-  /** Registers a middleware on the main namespace. */
-  use(
-    fn: NamespaceMiddleware<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
-  ): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  /** Targets a room (or rooms). */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  /** Excludes a room (or rooms). */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  /** Emits to every socket of the main namespace. */
-  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  /** Emits and resolves with every client's answer. */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: unknown[]): Promise<unknown[]> {
-    return this.sockets.emitWithAck(ev, ...args);
-  }
-
-  /** Sends a `message` event to every socket. */
-  send(...args: unknown[]): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  /** Alias of `send`. */
-  write(...args: unknown[]): this {
-    return this.send(...args);
-  }
-
-  /** Sets whether to compress. */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  /** Drops the message for clients that are not ready. */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  /** Only this node. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.sockets.local;
-  }
-
-  /** Waits `timeout` ms for every client's ack. */
-  timeout(
-    timeout: number,
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
-    SocketData
-  > {
-    return this.sockets.timeout(timeout);
-  }
-
-  /**
-   * The ids of the main namespace's sockets.
-   *
-   * @deprecated As officially: use {@linkcode Server.fetchSockets}.
-   */
-  allSockets(): Promise<Set<string>> {
-    return this.sockets.allSockets();
-  }
-
-  /** The sockets of the main namespace. */
-  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  /** Makes every socket join `room`. */
-  socketsJoin(room: Room | Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  /** Makes every socket leave `room`. */
-  socketsLeave(room: Room | Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  /** Disconnects every socket. */
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
-  }
-
-  /** Emits to the other servers of a cluster (none on one node). */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
-    ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
-  ): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  /** Emits to the other servers and resolves with their answers. */
-  serverSideEmitWithAck(ev: string, ...args: unknown[]): Promise<unknown[]> {
-    return this.sockets.serverSideEmitWithAck(ev, ...args);
+  /** Closes the listener started by `listen`, or detaches from the `node:http` server. */
+  protected override async stopServing(): Promise<void> {
+    await this.#listening?.shutdown();
+    this.#listening = undefined;
+    await this.#nodeHttp?.close();
+    this.#nodeHttp = undefined;
   }
 }

@@ -12,8 +12,8 @@ import {
   type AdapterSocket,
   type BroadcastOptions,
   type WriteOptions,
-} from "../src/adapter.ts";
-import { BroadcastOperator } from "../src/broadcast.ts";
+} from "../src/io/adapter.ts";
+import { BroadcastOperator } from "../src/io/broadcast.ts";
 import { type Packet, PacketType } from "../src/parser/packet.ts";
 
 interface Delivery {

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SEND_HIGH_WATER_MARK } from "../src/runtime/conn.ts";
+import { SEND_HIGH_WATER_MARK } from "../src/engine/conn.ts";
 import { bunHandler, type BunWebSocket } from "../src/runtime/bun.ts";
 import { EngineServer } from "../src/engine/server.ts";
 import type { EngineSession } from "../src/engine/session.ts";

@@ -21,7 +21,7 @@ import {
   within,
 } from "./_fixtures/engine_http.ts";
 import { pickEncoding } from "../src/engine/compression.ts";
-import { generateId } from "../src/engine/options.ts";
+import { generateId } from "../src/_internal/ids.ts";
 
 const OPEN_KEYS = ["maxPayload", "pingInterval", "pingTimeout", "sid", "upgrades"];
 

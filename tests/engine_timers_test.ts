@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertNoSourceTimers } from "./_fixtures/timers.ts";
-import { TimerNode, TimerQueue } from "../src/engine/_timers.ts";
+import { TimerNode, TimerQueue } from "../src/_internal/timers.ts";
 import { sleep } from "./_fixtures/engine.ts";
 
 /** Resolves once `count` names are in `log`. */

@@ -1,5 +1,5 @@
 /**
- * The rate-limited log of contained errors (`src/_error_log.ts`), on a
+ * The rate-limited log of contained errors (`src/_internal/error_log.ts`), on a
  * clock the test moves by hand.
  */
 import { test } from "node:test";
@@ -10,7 +10,7 @@ import {
   ERRORS_PER_INTERVAL,
   flushErrors,
   logError,
-} from "../src/_error_log.ts";
+} from "../src/_internal/error_log.ts";
 
 /** What `console.error` was given while `fn` ran, one string per call. */
 function captured(fn: () => void): string[] {

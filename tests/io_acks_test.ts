@@ -14,7 +14,7 @@ import {
   startIo,
   transportModes,
 } from "./_fixtures/io.ts";
-import type { Socket } from "../src/socket.ts";
+import type { Socket } from "../src/io/socket.ts";
 
 function norm(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return { bytes: [...new Uint8Array(value)] };

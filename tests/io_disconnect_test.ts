@@ -14,8 +14,8 @@ import {
   startIo,
   transportModes,
 } from "./_fixtures/io.ts";
-import type { ServerOptions } from "../src/server_options.ts";
-import type { Socket } from "../src/socket.ts";
+import type { ServerOptions } from "../src/io/server_options.ts";
+import type { Socket } from "../src/io/socket.ts";
 
 interface Pair {
   fx: IoFixture;

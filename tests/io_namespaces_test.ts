@@ -8,8 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket as EngineClient } from "engine.io-client";
 import { mounts, once, sleep, startIo, transportModes } from "./_fixtures/io.ts";
-import type { Namespace } from "../src/namespace.ts";
-import type { ParentNamespace } from "../src/parent_namespace.ts";
+import type { Namespace } from "../src/io/namespace.ts";
+import type { ParentNamespace } from "../src/io/parent_namespace.ts";
 
 interface ConnectError extends Error {
   data?: unknown;

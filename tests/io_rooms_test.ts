@@ -14,9 +14,9 @@ import {
   startIo,
   transportModes,
 } from "./_fixtures/io.ts";
-import { Adapter, type BroadcastOptions } from "../src/adapter.ts";
+import { Adapter, type BroadcastOptions } from "../src/io/adapter.ts";
 import type { Packet } from "../src/parser/packet.ts";
-import type { Socket } from "../src/socket.ts";
+import type { Socket } from "../src/io/socket.ts";
 
 /** Connects `n` clients to `nsp` and returns them with their server-side sockets. */
 async function connectMany(

@@ -17,7 +17,7 @@ import {
   transportModes,
 } from "./_fixtures/io.ts";
 import { serve } from "./_fixtures/serve.ts";
-import type { Socket } from "../src/socket.ts";
+import type { Socket } from "../src/io/socket.ts";
 import { createTypedServer } from "../examples/typed.ts";
 import { io as connect } from "socket.io-client";
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { generateId } from "../_internal/ids.ts";
 import type { CorsOptions } from "./cors.ts";
 
 /**
@@ -164,30 +165,4 @@ export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOp
     initialPacket: opts.initialPacket,
     generateId: opts.generateId ?? generateId,
   };
-}
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
-const ID_LENGTH = 20;
-/** Random bytes for 256 ids at a time: one call into the runtime, not one per id. */
-const randomPool = new Uint8Array(ID_LENGTH * 256);
-let randomOffset = randomPool.length;
-const idCodes: number[] = new Array(ID_LENGTH);
-
-/**
- * The default session id: 20 url-safe random characters (120 bits).
- *
- * @example
- * ```ts
- * import { generateId } from "./options.ts";
- * generateId().length; // 20
- * ```
- */
-export function generateId(): string {
-  if (randomOffset === randomPool.length) {
-    crypto.getRandomValues(randomPool);
-    randomOffset = 0;
-  }
-  for (let i = 0; i < ID_LENGTH; i++) idCodes[i] = ALPHABET_CODES[randomPool[randomOffset++] & 63];
-  return String.fromCharCode.apply(null, idCodes);
 }

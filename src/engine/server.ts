@@ -5,8 +5,8 @@
  * @module
  */
 
-import { Emitter } from "../_emitter.ts";
-import type { RequestInfo } from "../runtime/conn.ts";
+import { Emitter } from "../_internal/emitter.ts";
+import type { RequestInfo } from "./conn.ts";
 import { applyCors } from "./cors.ts";
 import { serializeCookie } from "./_cookie.ts";
 import {
@@ -70,7 +70,7 @@ export class EngineServer extends Emitter<EngineEvents> {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */
   readonly clients: Map<string, EngineSession> = new Map();
-  #sessionHost: SessionHost;
+  #sessionHost: SessionHost<EngineSession>;
   #pollingSettings: PollingSettings;
   #closed = false;
   // CORS headers are computed once per request and reused by every answer.

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { Emitter } from "../_emitter.ts";
-import { flushErrors, logError } from "../_error_log.ts";
+import { Emitter } from "../_internal/emitter.ts";
+import { flushErrors, logError } from "../_internal/error_log.ts";
 import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
-import { sharedTimers, TimerNode } from "./_timers.ts";
+import { sharedTimers, TimerNode } from "../_internal/timers.ts";
 import { Upgrade } from "./_upgrade.ts";
 import { packHeaders, unpackHeaders } from "./_header_text.ts";
 import type {
@@ -71,7 +71,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   upgraded = false;
 
   #transport: Transport;
-  #host: SessionHost;
+  #host: SessionHost<EngineSession>;
   #handler: SessionHandler | undefined;
   /** Encoded frames waiting for the transport (see `encodeFrame`). */
   #buffer: RawData[] = NO_FRAMES;
@@ -94,7 +94,12 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #headerText: string | undefined;
 
   /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
-  constructor(id: string, transport: Transport, host: SessionHost, info: HandshakeInfo) {
+  constructor(
+    id: string,
+    transport: Transport,
+    host: SessionHost<EngineSession>,
+    info: HandshakeInfo,
+  ) {
     super();
     this.id = id;
     this.#transport = transport;
@@ -421,7 +426,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
    * Where errors of this connection's handlers go (the session's listeners,
    * and the Socket.IO layer's above it): a few a minute are logged, the
    * others counted and summed up when the session closes (see
-   * `_error_log.ts`), so a client cannot flood the log.
+   * `_internal/error_log.ts`), so a client cannot flood the log.
    */
   protected override onListenerError(err: unknown, event: string): void {
     logError(this, `connection ${this.id}`, `webio: listener for "${event}" threw:`, err);

@@ -7,7 +7,6 @@
 
 import type { EnginePacket, RawData } from "./packet.ts";
 import type { Transport } from "./transport.ts";
-import type { EngineSession } from "./session.ts";
 
 /** Why a session closed, with the official reason strings. */
 export type CloseReason =
@@ -18,8 +17,12 @@ export type CloseReason =
   | "forced close"
   | "server shutting down";
 
-/** The session's view of the server: timing settings and a close hook. */
-export interface SessionHost {
+/**
+ * The session's view of the server: timing settings and a close hook.
+ * `Session` is the session type (`EngineSession`), a parameter so that this
+ * file needs nothing from the session's own.
+ */
+export interface SessionHost<Session = unknown> {
   /** Milliseconds between pings. */
   readonly pingInterval: number;
   /** Milliseconds to wait for a pong. */
@@ -29,7 +32,7 @@ export interface SessionHost {
   /** Most bytes the session may queue for a client that is not reading. */
   readonly maxBufferedBytes: number;
   /** Called once when the session has closed. */
-  onSessionClose(session: EngineSession): void;
+  onSessionClose(session: Session): void;
 }
 
 /** What the layer above (Socket.IO) hears from a session. */

@@ -6,7 +6,7 @@
 
 import { decodeFrame, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
-import type { Conn, ConnHandler } from "../runtime/conn.ts";
+import type { Conn, ConnHandler } from "./conn.ts";
 
 /** WebSocket close code for a message over the size limit (RFC 6455). */
 export const CLOSE_TOO_BIG = 1009;

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { type Conn, type ConnHandler, SEND_HIGH_WATER_MARK } from "./conn.ts";
+import { type Conn, type ConnHandler, SEND_HIGH_WATER_MARK } from "../engine/conn.ts";
 
 /** The part of Bun's `ServerWebSocket` a `Conn` uses. */
 export interface BunSocket {

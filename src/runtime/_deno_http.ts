@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ConnHandler, RequestInfo } from "./conn.ts";
+import type { ConnHandler, RequestInfo } from "../engine/conn.ts";
 import type { RequestHandlerHost } from "./handler.ts";
 import {
   type BodyFraming,

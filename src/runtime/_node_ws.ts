@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Conn, type ConnHandler, SEND_HIGH_WATER_MARK } from "./conn.ts";
+import { type Conn, type ConnHandler, SEND_HIGH_WATER_MARK } from "../engine/conn.ts";
 import {
   acceptKey,
   CLOSE_CODE,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Conn, ConnHandler, RequestInfo } from "./conn.ts";
+import type { Conn, ConnHandler, RequestInfo } from "../engine/conn.ts";
 import { BunConn, enterCallback, leaveCallback } from "./_bun_conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 

@@ -11,7 +11,7 @@ import {
   type ConnHandler,
   type RequestInfo,
   SEND_HIGH_WATER_MARK as HIGH_WATER_MARK,
-} from "./conn.ts";
+} from "../engine/conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 import { ConnReader } from "./_deno_socket.ts";
 import { type HttpConnection, serveHttpConnection } from "./_deno_http.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { RequestInfo } from "./conn.ts";
+import type { RequestInfo } from "../engine/conn.ts";
 
 /** A server that answers Web requests, given runtime facts. */
 export interface RequestHandlerHost {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestInfo } from "./conn.ts";
+import type { RequestInfo } from "../engine/conn.ts";
 import { denoRequestInfo } from "./deno.ts";
 import {
   bunIdleTimeout,

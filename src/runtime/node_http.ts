@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { ConnHandler, RequestInfo, Upgrader } from "./conn.ts";
+import type { ConnHandler, RequestInfo, Upgrader } from "../engine/conn.ts";
 import type { RequestHandlerHost } from "./handler.ts";
 import { type NodeSocketLike, upgradeNodeSocket } from "./_node_ws.ts";
 

@@ -3,7 +3,7 @@
  * and official `socket.io-client` connections to it.
  */
 import { Server } from "../../src/server.ts";
-import type { ServerOptions } from "../../src/server_options.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
 import { type Mount, serve, type TestServer } from "./serve.ts";
 import {
   io as connect,

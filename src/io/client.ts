@@ -6,13 +6,13 @@
  */
 
 import type { WriteOptions } from "./adapter.ts";
-import { logError } from "./_error_log.ts";
-import type { CloseReason, EngineSession, SessionHandler } from "./engine/session.ts";
-import type { RawData } from "./engine/packet.ts";
-import { decodeMainEvent, decodePacket, Decoder } from "./parser/decode.ts";
-import { sharedTimers, TimerNode } from "./engine/_timers.ts";
-import { encodePacket } from "./parser/encode.ts";
-import { type Packet, PacketType } from "./parser/packet.ts";
+import { logError } from "../_internal/error_log.ts";
+import type { CloseReason, EngineSession, SessionHandler } from "../engine/session.ts";
+import type { RawData } from "../engine/packet.ts";
+import { decodeMainEvent, decodePacket, Decoder } from "../parser/decode.ts";
+import { sharedTimers, TimerNode } from "../_internal/timers.ts";
+import { encodePacket } from "../parser/encode.ts";
+import { type Packet, PacketType } from "../parser/packet.ts";
 import type { Namespace } from "./namespace.ts";
 import type { DisconnectReason, Socket } from "./socket.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import type { AdapterConstructor } from "./adapter.ts";
-import type { EngineOptions } from "./engine/options.ts";
+import type { EngineOptions } from "../engine/options.ts";
 
 /** Options of `new Server(...)`: the engine's, plus the Socket.IO layer's. */
 export interface ServerOptions extends EngineOptions {

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { Emitter } from "./_emitter.ts";
-import { logError } from "./_error_log.ts";
+import { Emitter } from "../_internal/emitter.ts";
+import { logError } from "../_internal/error_log.ts";
 import type { Adapter, AdapterConstructor, AdapterSocket, Room } from "./adapter.ts";
 import { BroadcastOperator } from "./broadcast.ts";
-import type { Client } from "./client.ts";
-import { PacketType } from "./parser/packet.ts";
+import { PacketType } from "../parser/packet.ts";
 import { Socket } from "./socket.ts";
+import type { SocketConnection, SocketNamespace } from "./socket_types.ts";
 import type {
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
@@ -65,7 +65,12 @@ export class Namespace<
   SocketData = any,
 > extends Emitter<
   NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>
-> {
+> implements
+  SocketNamespace<
+    EmitEvents,
+    SocketData,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  > {
   /** The namespace name, e.g. `"/"` or `"/admin"`. */
   readonly name: string;
   /** Connected sockets by id. */
@@ -255,7 +260,8 @@ export class Namespace<
    * connects and `onConnected` gets it, else the client gets CONNECT_ERROR.
    */
   add(
-    client: Client,
+    // deno-lint-ignore no-explicit-any
+    client: SocketConnection<Socket<any, any, any, any>>,
     auth: Record<string, unknown>,
     onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
@@ -320,7 +326,7 @@ export class Namespace<
 
   /**
    * Where errors thrown by this namespace's listeners go; logs them by
-   * default, a few a minute (see `_error_log.ts`).
+   * default, a few a minute (see `_internal/error_log.ts`).
    */
   protected override onListenerError(err: unknown, event: string): void {
     logError(

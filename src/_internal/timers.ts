@@ -12,7 +12,7 @@
  * @module
  */
 
-import { logError } from "../_error_log.ts";
+import { logError } from "./error_log.ts";
 
 /** What a {@linkcode TimerNode} calls when its deadline passes. */
 export interface TimerOwner {
@@ -61,7 +61,7 @@ const EARLY_MS = 0;
  *
  * @example
  * ```ts
- * import { TimerNode, TimerQueue } from "./_timers.ts";
+ * import { TimerNode, TimerQueue } from "./timers.ts";
  * const timers = new TimerQueue();
  * const node = new TimerNode({ onTimer: () => console.log("ping") });
  * timers.schedule(node, 25_000);

@@ -11,8 +11,8 @@
  * @module
  */
 
-import { CLIENT_FILES, type ClientFile } from "./client_dist/manifest.ts";
-import { type ContentEncoding, pickEncoding } from "./engine/compression.ts";
+import { CLIENT_FILES, type ClientFile } from "../client_dist/manifest.ts";
+import { type ContentEncoding, pickEncoding } from "../engine/compression.ts";
 
 /** Answers a request for a client file; `undefined` when it asks for something else. */
 export type ClientFileResponder = (request: Request) => Promise<Response> | undefined;

@@ -22,7 +22,7 @@ export const ERROR_INTERVAL_MS = 60_000;
  *
  * @example
  * ```ts
- * import { ErrorLog } from "./_error_log.ts";
+ * import { ErrorLog } from "./error_log.ts";
  *
  * const log = new ErrorLog("connection abc");
  * for (let i = 0; i < 100; i++) log.report("webio: handler threw:", new Error("boom"));
@@ -80,7 +80,7 @@ const logs = new WeakMap<object, ErrorLog>();
  *
  * @example
  * ```ts
- * import { logError } from "./_error_log.ts";
+ * import { logError } from "./error_log.ts";
  *
  * const session = {};
  * logError(session, "connection abc", "webio: handler threw:", new Error("boom"));
@@ -98,7 +98,7 @@ export function logError(owner: object, source: string, message: string, err: un
  *
  * @example
  * ```ts
- * import { flushErrors } from "./_error_log.ts";
+ * import { flushErrors } from "./error_log.ts";
  *
  * flushErrors({});
  * ```

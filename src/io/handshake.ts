@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EngineSession } from "./engine/session.ts";
+import type { EngineSession } from "../engine/session.ts";
 
 /** Details of the handshake, as in the official server. */
 export interface Handshake {

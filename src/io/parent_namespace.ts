@@ -14,7 +14,7 @@ import {
   type BroadcastOptions,
 } from "./adapter.ts";
 import { Namespace, type NamespaceHost } from "./namespace.ts";
-import type { Packet } from "./parser/packet.ts";
+import type { Packet } from "../parser/packet.ts";
 import type { DefaultEventsMap, EventsMap } from "./typed_events.ts";
 
 /** Decides whether a dynamic namespace `name` exists. */

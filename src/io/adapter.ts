@@ -6,9 +6,9 @@
  * @module
  */
 
-import { Emitter } from "./_emitter.ts";
-import { encodePacket } from "./parser/encode.ts";
-import type { Packet } from "./parser/packet.ts";
+import { Emitter } from "../_internal/emitter.ts";
+import { encodePacket } from "../parser/encode.ts";
+import type { Packet } from "../parser/packet.ts";
 
 /** A socket id. */
 export type SocketId = string;

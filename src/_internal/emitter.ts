@@ -9,13 +9,16 @@
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
 
-import type { EventsMap } from "./typed_events.ts";
-import { logError } from "./_error_log.ts";
+import { logError } from "./error_log.ts";
 
 /** Whether `l` is `listener` or the `once` wrapper of it. */
 function matches(l: AnyFn, listener: unknown): boolean {
   return l === listener || (l as { listener?: unknown }).listener === listener;
 }
+
+/** A map of event names to listener signatures. */
+// deno-lint-ignore no-explicit-any
+export type EventsMap = Record<string, any>;
 
 /**
  * Typed event emitter with `on`, `once`, `off` and a protected `emit`.
@@ -24,7 +27,7 @@ function matches(l: AnyFn, listener: unknown): boolean {
  *
  * @example
  * ```ts
- * import { Emitter } from "./_emitter.ts";
+ * import { Emitter } from "./emitter.ts";
  * class Clock extends Emitter<{ tick: (n: number) => void }> {
  *   fire() { this.emitEvent("tick", 1); }
  * }
@@ -171,7 +174,7 @@ export class Emitter<Events extends EventsMap> {
    */
   protected listenersChanged(): void {}
 
-  /** Where listener errors go; logs by default, a few a minute (see `_error_log.ts`). */
+  /** Where listener errors go; logs by default, a few a minute (see `_internal/error_log.ts`). */
   protected onListenerError(err: unknown, event: string): void {
     logError(this, `the ${this.constructor.name}`, `webio: listener for "${event}" threw:`, err);
   }

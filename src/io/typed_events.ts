@@ -5,9 +5,10 @@
  * @module
  */
 
+import type { EventsMap } from "../_internal/emitter.ts";
+
 /** A map from event names to listener signatures. */
-// deno-lint-ignore no-explicit-any
-export type EventsMap = Record<string, any>;
+export type { EventsMap };
 
 /** The map used when none is given: any event, any arguments. */
 export interface DefaultEventsMap {

@@ -4,19 +4,17 @@
  * @module
  */
 
-import { Emitter } from "./_emitter.ts";
-import { logError } from "./_error_log.ts";
+import { Emitter } from "../_internal/emitter.ts";
+import { logError } from "../_internal/error_log.ts";
 import { type AnyEventListener, AnyListeners } from "./_any_listeners.ts";
 import type { AckFn, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
 import { BroadcastOperator } from "./broadcast.ts";
-import type { Client } from "./client.ts";
-import type { EngineSession } from "./engine/session.ts";
-import { generateId } from "./engine/options.ts";
+import type { EngineSession } from "../engine/session.ts";
+import { generateId } from "../_internal/ids.ts";
 import { buildHandshake, type Handshake } from "./handshake.ts";
-import type { Namespace } from "./namespace.ts";
-import { encodeEvent, encodeEventText } from "./parser/encode.ts";
-import { type Packet, PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
+import { encodeEvent, encodeEventText } from "../parser/encode.ts";
+import { type Packet, PacketType, RESERVED_EVENTS } from "../parser/packet.ts";
 import type {
   AckResult,
   AllButLast,
@@ -31,7 +29,13 @@ import type {
   ReservedOrUserEventNames,
   ReservedOrUserListener,
 } from "./typed_events.ts";
-import type { DisconnectReason, PacketMiddleware, SocketReservedEvents } from "./socket_types.ts";
+import type {
+  DisconnectReason,
+  PacketMiddleware,
+  SocketConnection,
+  SocketNamespace,
+  SocketReservedEvents,
+} from "./socket_types.ts";
 
 export type { DisconnectReason, PacketMiddleware, SocketReservedEvents };
 
@@ -69,9 +73,14 @@ export class Socket<
   /** The socket id (not the engine session id). */
   readonly id: string;
   /** The namespace it belongs to. */
-  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly nsp: SocketNamespace<
+    EmitEvents,
+    SocketData,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >;
   /** The engine-level client it travels on. */
-  readonly client: Client;
+  // deno-lint-ignore no-explicit-any
+  readonly client: SocketConnection<Socket<any, any, any, any>>;
   // Parts most sockets never use are made on first use: a server holds many sockets.
   #data: SocketData | undefined;
   /** Whether it is connected. */
@@ -95,8 +104,13 @@ export class Socket<
 
   /** @internal Made by the namespace when a client connects to it. */
   constructor(
-    nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    client: Client,
+    nsp: SocketNamespace<
+      EmitEvents,
+      SocketData,
+      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+    >,
+    // deno-lint-ignore no-explicit-any
+    client: SocketConnection<Socket<any, any, any, any>>,
     auth: Record<string, unknown>,
   ) {
     super();
@@ -500,7 +514,7 @@ export class Socket<
 
   /**
    * Where errors thrown by this socket's handlers go; logs them by default,
-   * a few a minute per connection (see `_error_log.ts`).
+   * a few a minute per connection (see `_internal/error_log.ts`).
    */
   protected override onListenerError(err: unknown, event: string): void {
     const conn = this.client.conn;

@@ -6,7 +6,7 @@
  */
 
 import type { Adapter, AdapterSocket, BroadcastFlags, Room } from "./adapter.ts";
-import { type Packet, PacketType, RESERVED_EVENTS } from "./parser/packet.ts";
+import { type Packet, PacketType, RESERVED_EVENTS } from "../parser/packet.ts";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed_events.ts";
 
 /** Error given to broadcast acks that did not all arrive in time. */
