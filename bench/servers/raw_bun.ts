@@ -1,22 +1,22 @@
 /**
  * Raw `Bun.serve` WebSocket server: the physical limit of Bun (see
- * _raw_protocol.mjs). With RAW_PUBSUB=1, broadcasts go through Bun's native
+ * _raw_protocol.ts). With RAW_PUBSUB=1, broadcasts go through Bun's native
  * pub/sub (`ws.subscribe` + `server.publish`) instead of a loop of `send`.
  */
-import { port, ready } from "./_app.mjs";
-import { rawPolling, rawSockets } from "./_raw_protocol.mjs";
+import { type BunHttpServer, type BunServerSocket, requireBun } from "../lib/bun.ts";
+import { port, ready } from "./_app.ts";
+import { type RawPeer, rawPolling, rawSockets } from "./_raw_protocol.ts";
 
-// deno-lint-ignore no-explicit-any
-const Bun = (globalThis as any).Bun;
+type Peer = BunServerSocket<unknown> & RawPeer;
+
+const Bun = requireBun();
 const pubsub = process.env.RAW_PUBSUB === "1";
-// deno-lint-ignore no-explicit-any
-const ref: { server?: any } = {};
-const sockets = rawSockets(
+const ref: { server?: BunHttpServer } = {};
+const sockets = rawSockets<Peer>(
   pubsub
     ? {
-      // deno-lint-ignore no-explicit-any
-      subscribe: (ws: any, topic: string) => ws.subscribe(topic),
-      publish: (topic: string, data: string) => ref.server.publish(topic, data),
+      subscribe: (ws, topic) => ws.subscribe(topic),
+      publish: (topic, data) => ref.server!.publish(topic, data),
     }
     : undefined,
 );
@@ -25,8 +25,7 @@ const polling = rawPolling();
 const server = ref.server = Bun.serve({
   port: port(process.env),
   hostname: "127.0.0.1",
-  // deno-lint-ignore no-explicit-any
-  fetch(request: Request, srv: any) {
+  fetch(request, srv) {
     const url = request.url;
     if (url.includes("transport=websocket")) {
       return srv.upgrade(request, { data: {} }) ? undefined : new Response("no", { status: 400 });
@@ -36,12 +35,9 @@ const server = ref.server = Bun.serve({
   websocket: {
     idleTimeout: 0,
     maxPayloadLength: 1e6,
-    // deno-lint-ignore no-explicit-any
-    open: (ws: any) => sockets.open(ws),
-    // deno-lint-ignore no-explicit-any
-    message: (ws: any, data: unknown) => sockets.message(ws, data),
-    // deno-lint-ignore no-explicit-any
-    close: (ws: any) => sockets.close(ws),
+    open: (ws: Peer) => sockets.open(ws),
+    message: (ws: Peer, data: string | Uint8Array) => sockets.message(ws, data),
+    close: (ws: Peer) => sockets.close(ws),
   },
 });
 process.on("SIGUSR2", () => Bun.gc(true));

@@ -1,8 +1,8 @@
-/** Raw `Deno.serve` WebSocket server: the physical limit of Deno (see _raw_protocol.mjs). */
-import { port, ready } from "./_app.mjs";
-import { rawPolling, rawSockets } from "./_raw_protocol.mjs";
+/** Raw `Deno.serve` WebSocket server: the physical limit of Deno (see _raw_protocol.ts). */
+import { port, ready } from "./_app.ts";
+import { rawPolling, rawSockets } from "./_raw_protocol.ts";
 
-const sockets = rawSockets();
+const sockets = rawSockets<WebSocket>();
 const polling = rawPolling();
 
 const server = Deno.serve(
@@ -13,14 +13,13 @@ const server = Deno.serve(
     const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
     socket.binaryType = "arraybuffer";
     socket.onopen = () => sockets.open(socket);
-    socket.onmessage = (e) => sockets.message(socket, e.data);
+    socket.onmessage = (e: MessageEvent<string | ArrayBuffer>) => sockets.message(socket, e.data);
     socket.onclose = () => sockets.close(socket);
     socket.onerror = () => {};
     return response;
   },
 );
-// deno-lint-ignore no-explicit-any
-const gc = (globalThis as any).gc;
+const gc = (globalThis as { gc?: () => void }).gc;
 Deno.addSignalListener("SIGUSR2", () => gc?.());
 Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
 ready("raw-deno", server.addr.port);

@@ -1,10 +1,9 @@
 /** webio on Bun: `Bun.serve` with `io.bun()`. */
 import { Server } from "../../mod.ts";
-import { port, ready, setup } from "./_app.mjs";
+import { requireBun } from "../lib/bun.ts";
+import { port, ready, setup } from "./_app.ts";
 
-// deno-lint-ignore no-explicit-any
-const Bun = (globalThis as any).Bun;
-
+const Bun = requireBun();
 const io = new Server();
 setup(io);
 const { fetch, websocket } = io.bun();

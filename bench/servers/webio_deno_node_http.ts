@@ -1,7 +1,7 @@
 /** webio on Deno through `node:http`: webio reads the WebSocket frames itself. */
 import { createServer } from "node:http";
 import { Server } from "../../mod.ts";
-import { port, ready, setup } from "./_app.mjs";
+import { port, ready, setup } from "./_app.ts";
 
 const httpServer = createServer();
 const io = new Server(httpServer);
@@ -9,7 +9,6 @@ setup(io);
 httpServer.listen(port(Deno.env.toObject()), "127.0.0.1", () => {
   ready("webio-deno-node-http", (httpServer.address() as { port: number }).port);
 });
-// deno-lint-ignore no-explicit-any
-const gc = (globalThis as any).gc;
+const gc = (globalThis as { gc?: () => void }).gc;
 Deno.addSignalListener("SIGUSR2", () => gc?.());
 Deno.addSignalListener("SIGTERM", () => Deno.exit(0));

@@ -1,11 +1,10 @@
 /** webio as a Hono route on Bun: `app.all("/socket.io/*", handler)` and `io.hono().websocket`. */
 import { Server } from "../../mod.ts";
 import { Hono } from "hono";
-import { port, ready, setup } from "./_app.mjs";
+import { requireBun } from "../lib/bun.ts";
+import { port, ready, setup } from "./_app.ts";
 
-// deno-lint-ignore no-explicit-any
-const Bun = (globalThis as any).Bun;
-
+const Bun = requireBun();
 const io = new Server();
 setup(io);
 const { handler, websocket } = io.hono();

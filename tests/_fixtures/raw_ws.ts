@@ -2,9 +2,23 @@
  * A WebSocket client on a raw TCP socket (`node:net`), for tests that need
  * what a `WebSocket` cannot do: stop reading so the server sees
  * backpressure, then resume and check every frame arrived in order.
- * Works under Deno and Bun.
+ * Works under Deno and Bun. The frames are written and read by
+ * `ws_client_frames.ts`, the codec the bench's load generator uses too.
  */
 import { connect, type Socket } from "node:net";
+import {
+  concatBytes,
+  copy,
+  encodeClientFrame,
+  encodeClientFrameHead,
+  headEnd,
+  isSwitchingProtocols,
+  OP_BINARY,
+  OP_TEXT,
+  ServerFrameReader,
+  statusLine,
+  upgradeRequest,
+} from "./ws_client_frames.ts";
 
 /** One frame received from the server (fragments joined). */
 export interface RawFrame {
@@ -15,24 +29,27 @@ export interface RawFrame {
 }
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** A client WebSocket whose reading can be paused. */
 export class RawWebSocket {
   #socket: Socket;
-  #buffer: Uint8Array = new Uint8Array(0);
+  #reader: ServerFrameReader;
   #frames: RawFrame[] = [];
   #waiters: ((frame: RawFrame | undefined) => void)[] = [];
-  #fragments: Uint8Array[] = [];
-  #fragmentOpcode = 0;
   #ended = false;
   /** Resolves when the TCP connection has ended. */
   readonly closed: Promise<void>;
-  /** Payload bytes received so far. */
+  /** Payload bytes received so far (of whole messages and control frames). */
   receivedBytes = 0;
 
   private constructor(socket: Socket, rest: Uint8Array) {
     this.#socket = socket;
+    // The reader's views live only during its call: every frame kept is a copy.
+    this.#reader = new ServerFrameReader({
+      text: (data) => this.#push({ opcode: OP_TEXT, data: copy(data) }),
+      binary: (data) => this.#push({ opcode: OP_BINARY, data: copy(data!) }),
+      control: (opcode, data) => this.#push({ opcode, data: copy(data) }),
+    });
     this.closed = new Promise((resolve) => {
       socket.on("close", () => {
         this.#ended = true;
@@ -40,41 +57,34 @@ export class RawWebSocket {
         resolve();
       });
     });
-    socket.on("data", (chunk: Uint8Array) => this.#onData(chunk));
+    socket.on("data", (chunk: Uint8Array) => this.#reader.push(chunk));
     socket.on("error", () => {});
-    if (rest.length > 0) this.#onData(rest);
+    if (rest.length > 0) this.#reader.push(rest);
   }
 
   /** Opens `url` (`ws://host:port/path?query`) and completes the handshake. */
   static open(url: string): Promise<RawWebSocket> {
     const { hostname, port, pathname, search } = new URL(url);
-    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
     return new Promise((resolve, reject) => {
       const socket = connect({ host: hostname, port: Number(port) });
       let head: Uint8Array = new Uint8Array(0);
       const onData = (chunk: Uint8Array) => {
-        head = concat(head, chunk);
-        const end = indexOfHeaderEnd(head);
+        head = concatBytes(head, chunk);
+        const end = headEnd(head);
         if (end === -1) return;
         socket.off("data", onData);
         socket.off("error", reject);
-        const status = decoder.decode(head.subarray(0, end)).split("\r\n")[0];
-        if (!status.includes(" 101 ")) {
+        if (!isSwitchingProtocols(head)) {
           socket.destroy();
-          reject(new Error(`WebSocket handshake refused: ${status}`));
+          reject(new Error(`WebSocket handshake refused: ${statusLine(head)}`));
           return;
         }
-        resolve(new RawWebSocket(socket, head.subarray(end + 4)));
+        resolve(new RawWebSocket(socket, head.subarray(end)));
       };
       socket.on("data", onData);
       socket.on("error", reject);
       socket.on("connect", () => {
-        socket.write(
-          `GET ${pathname}${search} HTTP/1.1\r\n` +
-            `Host: ${hostname}:${port}\r\n` +
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-        );
+        socket.write(upgradeRequest(hostname, port, `${pathname}${search}`));
       });
     });
   }
@@ -91,12 +101,12 @@ export class RawWebSocket {
 
   /** Sends a text frame. */
   send(text: string): void {
-    this.#write(1, encoder.encode(text));
+    this.#socket.write(encodeClientFrame(OP_TEXT, text));
   }
 
   /** Sends a binary frame. */
   sendBinary(data: Uint8Array): void {
-    this.#write(2, data);
+    this.#socket.write(encodeClientFrame(OP_BINARY, data));
   }
 
   /**
@@ -105,11 +115,8 @@ export class RawWebSocket {
    * zero mask: what a client streaming a huge message has written so far.
    */
   sendPartialFrame(opcode: number, length: number, sent: number, fin = true): void {
-    const header = new Uint8Array(14);
-    header[0] = (fin ? 0x80 : 0) | opcode;
-    header[1] = 0x80 | 127;
-    new DataView(header.buffer).setBigUint64(2, BigInt(length));
-    this.#socket.write(header); // the mask (bytes 10-13) is zero
+    const mask = new Uint8Array(4);
+    this.#socket.write(encodeClientFrameHead(opcode, length, { fin, mask, longLength: true }));
     if (sent > 0) this.#socket.write(new Uint8Array(sent));
   }
 
@@ -134,87 +141,10 @@ export class RawWebSocket {
     this.#socket.destroy();
   }
 
-  #write(opcode: number, payload: Uint8Array): void {
-    const length = payload.length;
-    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const frame = new Uint8Array(headerLength + 4 + length);
-    frame[0] = 0x80 | opcode;
-    if (length < 126) {
-      frame[1] = 0x80 | length;
-    } else if (length < 65536) {
-      frame[1] = 0x80 | 126;
-      new DataView(frame.buffer).setUint16(2, length);
-    } else {
-      frame[1] = 0x80 | 127;
-      new DataView(frame.buffer).setBigUint64(2, BigInt(length));
-    }
-    const mask = crypto.getRandomValues(new Uint8Array(4));
-    frame.set(mask, headerLength);
-    for (let i = 0; i < length; i++) frame[headerLength + 4 + i] = payload[i] ^ mask[i & 3];
-    this.#socket.write(frame);
-  }
-
-  #onData(chunk: Uint8Array): void {
-    this.#buffer = concat(this.#buffer, chunk);
-    for (;;) {
-      const buf = this.#buffer;
-      if (buf.length < 2) return;
-      let length = buf[1] & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (buf.length < 4) return;
-        length = new DataView(buf.buffer, buf.byteOffset).getUint16(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (buf.length < 10) return;
-        length = Number(new DataView(buf.buffer, buf.byteOffset).getBigUint64(2));
-        offset = 10;
-      }
-      if (buf.length < offset + length) return;
-      const fin = (buf[0] & 0x80) !== 0;
-      const opcode = buf[0] & 0x0f;
-      const data = buf.slice(offset, offset + length);
-      this.#buffer = buf.subarray(offset + length);
-      this.receivedBytes += length;
-      if (opcode === 0) {
-        this.#fragments.push(data);
-        if (fin) {
-          const joined = concat(...this.#fragments);
-          this.#fragments = [];
-          this.#push({ opcode: this.#fragmentOpcode, data: joined });
-        }
-      } else if (!fin) {
-        this.#fragmentOpcode = opcode;
-        this.#fragments = [data];
-      } else {
-        this.#push({ opcode, data });
-      }
-    }
-  }
-
   #push(frame: RawFrame): void {
+    this.receivedBytes += frame.data.length;
     const waiter = this.#waiters.shift();
     if (waiter) waiter(frame);
     else this.#frames.push(frame);
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function indexOfHeaderEnd(buf: Uint8Array): number {
-  for (let i = 0; i + 3 < buf.length; i++) {
-    if (buf[i] === 13 && buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i;
-  }
-  return -1;
 }

@@ -1,8 +1,10 @@
 /** The official socket.io 4.8 on Bun with the official `@socket.io/bun-engine`. */
 import { Server as Engine } from "@socket.io/bun-engine";
 import { Server } from "socket.io";
-import { port, ready, setup } from "./_app.mjs";
+import { requireBun } from "../lib/bun.ts";
+import { port, ready, setup } from "./_app.ts";
 
+const Bun = requireBun();
 const io = new Server();
 const engine = new Engine({ path: "/socket.io/" });
 io.bind(engine);

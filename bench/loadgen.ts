@@ -1,9 +1,10 @@
 /**
  * The load generator: many Socket.IO v5 / Engine.IO v4 clients speaking the
  * protocol frames directly (no client library), in one process, for one
- * scenario against one server. Runs under Node or Bun:
+ * scenario against one server. Runs under Bun, or under Node as the bundle
+ * bench/run.ts builds of it (`bun build --target=node`):
  *
- *   node bench/loadgen.mjs --scenario echo --port 3000 --pid 1234 [--transport net]
+ *   bun bench/loadgen.ts --scenario echo --port 3000 --pid 1234 [--transport net]
  *
  * Prints one line `RESULT {json}` on stdout. It reads the server's CPU time
  * and memory from /proc/<pid> at the edges of the measured window, and its
@@ -11,13 +12,14 @@
  * generator rather than the server was the bottleneck.
  */
 
-import { cpuSeconds, statusKb } from "./lib/proc.mjs";
-import { openHttp, transports } from "./lib/transports.mjs";
+import { bun } from "./lib/bun.ts";
+import { cpuSeconds, statusKb } from "./lib/proc.ts";
+import { type Conn, openHttp, type Prepared, transports } from "./lib/transports.ts";
 
 // -- options --
 
-function parseArgs(argv) {
-  const o = {};
+function parseArgs(argv: string[]): Record<string, string | true> {
+  const o: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith("--")) continue;
@@ -33,13 +35,17 @@ function parseArgs(argv) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+const text = (name: string, fallback: string): string => {
+  const v = args[name];
+  return typeof v === "string" ? v : fallback;
+};
 const opt = {
-  scenario: args.scenario ?? "echo",
-  host: args.host ?? "127.0.0.1",
+  scenario: text("scenario", "echo"),
+  host: text("host", "127.0.0.1"),
   port: Number(args.port ?? 3000),
   pid: args.pid ? Number(args.pid) : undefined,
-  transport: args.transport ?? "net",
-  path: args.path ?? "/socket.io/",
+  transport: text("transport", "net"),
+  path: text("path", "/socket.io/"),
   clients: Number(args.clients ?? 100),
   inflight: Number(args.inflight ?? 10),
   payload: Number(args.payload ?? 32),
@@ -47,7 +53,7 @@ const opt = {
   duration: Number(args.duration ?? 3),
   total: Number(args.total ?? 2000),
   concurrency: Number(args.concurrency ?? 100),
-  levels: String(args.levels ?? "5000,10000").split(",").map(Number),
+  levels: text("levels", "5000,10000").split(",").map(Number),
   roomSize: Number(args["room-size"] ?? 100),
   window: Number(args.window ?? 8),
   binSize: Number(args["bin-size"] ?? 65536),
@@ -55,23 +61,43 @@ const opt = {
   timeout: Number(args.timeout ?? 60),
 };
 
-const transport = transports[opt.transport];
-if (!transport) fail(`unknown transport ${opt.transport}`);
-const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.version}`;
+const transport = transports[opt.transport] ?? fail(`unknown transport ${opt.transport}`);
+const Bun = bun();
+const runtime = Bun ? `bun ${Bun.version}` : `node ${process.version}`;
 const WS_PATH = `${opt.path}?EIO=4&transport=websocket`;
 
-function fail(message) {
+function fail(message: string): never {
   process.stdout.write(`RESULT ${JSON.stringify({ error: message })}\n`);
   process.exit(1);
 }
 
 setTimeout(() => fail(`timed out after ${opt.timeout} s`), opt.timeout * 1000).unref?.();
 
-const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
+const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 // -- measurement --
 
-function snapshot() {
+/** The counters at one edge of a measured window. */
+interface Snapshot {
+  t: number;
+  genCpu: number;
+  serverCpu: number;
+  count: number;
+  bytes: number;
+}
+
+/** The figures of one measured window. */
+interface Measure {
+  ops: number;
+  seconds: number;
+  rate: number;
+  serverCpuPct: number;
+  serverCpuUsPerOp: number | null;
+  genCpuPct: number;
+  genCpuUsPerOp: number | null;
+}
+
+function snapshot(): Snapshot {
   const cpu = process.cpuUsage();
   return {
     t: performance.now(),
@@ -82,7 +108,7 @@ function snapshot() {
   };
 }
 
-function measure(a, b, ops) {
+function measure(a: Snapshot, b: Snapshot, ops: number): Measure {
   const wall = (b.t - a.t) / 1000;
   const serverCpu = b.serverCpu - a.serverCpu;
   const genCpu = b.genCpu - a.genCpu;
@@ -97,7 +123,7 @@ function measure(a, b, ops) {
   };
 }
 
-function round(x, d) {
+function round(x: number, d: number): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
 }
@@ -109,34 +135,39 @@ const stats = { count: 0, bytes: 0 };
 const F_CONNECT = transport.prepareText("40");
 const F_PONG = transport.prepareText("3");
 
-// Byte at index i of a text message (a Uint8Array view or a string).
-const at = (d, i) => (typeof d === "string" ? d.charCodeAt(i) : d[i]);
+/** A text message: a view of its UTF-8 bytes, or a string (the library clients). */
+type TextData = Uint8Array | string;
+
+// Byte at index i of a text message.
+const at = (d: TextData, i: number) => (typeof d === "string" ? d.charCodeAt(i) : d[i]);
 
 /** What the running scenario does with incoming packets. */
 const mode = {
-  onEvent(_c, _d) {},
-  onAck(_c, _d) {},
-  onBinaryEvent(c) {
+  onEvent(_c: Client, _d: TextData) {},
+  onAck(_c: Client, _d: TextData) {},
+  onBinaryEvent(c: Client, _d: TextData) {
     c.expectBinary++;
   },
-  onAttachment(_c, _len) {},
+  onAttachment(_c: Client, _len: number) {},
 };
 
 class Client {
-  constructor(index) {
+  index: number;
+  conn: Conn | null = null;
+  connected = false;
+  expectBinary = 0;
+  resolve: ((c: Client) => void) | null = null;
+  reject: ((err: Error) => void) | null = null;
+
+  constructor(index: number) {
     this.index = index;
-    this.conn = null;
-    this.connected = false;
-    this.expectBinary = 0;
-    this.resolve = null;
-    this.reject = null;
   }
 
-  send(frame) {
-    this.conn.send(frame);
+  send(frame: Prepared) {
+    this.conn!.send(frame);
   }
 
-  onText(d) {
+  onText(d: TextData) {
     const c0 = at(d, 0);
     if (c0 === 52 /* 4: message */) {
       const c1 = at(d, 1);
@@ -147,18 +178,18 @@ class Client {
         this.connected = true;
         this.resolve?.(this);
       } else if (c1 === 52 /* 4: CONNECT_ERROR */) {
-        this.reject?.(new Error("connect_error: " + text(d)));
+        this.reject?.(new Error("connect_error: " + textOf(d)));
       }
     } else if (c0 === 50 /* 2: ping */) {
-      this.conn.send(F_PONG);
+      this.conn!.send(F_PONG);
     } else if (c0 === 48 /* 0: open */) {
-      this.conn.send(F_CONNECT);
+      this.conn!.send(F_CONNECT);
     } else if (c0 === 49 /* 1: close */) {
       this.connected = false;
     }
   }
 
-  onBinary(len) {
+  onBinary(len: number) {
     if (this.expectBinary > 0) {
       this.expectBinary--;
       mode.onAttachment(this, len);
@@ -166,7 +197,7 @@ class Client {
   }
 }
 
-function text(d) {
+function textOf(d: TextData): string {
   return typeof d === "string" ? d : new TextDecoder().decode(d);
 }
 
@@ -174,9 +205,9 @@ let nextIndex = 0;
 let openSockets = 0;
 
 /** Opens one client and resolves once its namespace CONNECT arrived. */
-function connectOne() {
+function connectOne(): Promise<Client> {
   const c = new Client(nextIndex++);
-  return new Promise((resolve, reject) => {
+  return new Promise<Client>((resolve, reject) => {
     c.resolve = resolve;
     c.reject = reject;
     transport.open(opt.host, opt.port, WS_PATH, {
@@ -202,7 +233,7 @@ function connectOne() {
 }
 
 /** Opens `n` clients, `concurrency` handshakes at a time. */
-async function connectMany(n, concurrency, into = []) {
+async function connectMany(n: number, concurrency: number, into: Client[] = []) {
   let started = 0;
   const worker = async () => {
     while (started < n) {
@@ -216,7 +247,9 @@ async function connectMany(n, concurrency, into = []) {
 
 const payloadString = "x".repeat(opt.payload);
 
-async function measureWindow(extra = () => ({})) {
+async function measureWindow<Extra extends object>(
+  extra: (a: Snapshot, b: Snapshot) => Extra = () => ({}) as Extra,
+): Promise<Measure & Extra> {
   await sleep(opt.warmup);
   const a = snapshot();
   await sleep(opt.duration);
@@ -226,7 +259,10 @@ async function measureWindow(extra = () => ({})) {
 
 // -- scenarios --
 
-const scenarios = {
+/** What a scenario reports (and the generator adds to). */
+type Result = Record<string, unknown>;
+
+const scenarios: Record<string, () => Promise<Result>> = {
   /** Each client keeps `inflight` `echo` events going; the server emits them back. */
   async echo() {
     const clients = await connectMany(opt.clients, opt.concurrency);
@@ -248,7 +284,7 @@ const scenarios = {
   async ack() {
     const clients = await connectMany(opt.clients, opt.concurrency);
     // Ack ids are reused per in-flight slot: an id comes back before it is sent again.
-    const frames = [];
+    const frames: Prepared[] = [];
     for (let k = 0; k < opt.inflight; k++) {
       frames.push(transport.prepareText(`42${k}["echo-ack","${payloadString}"]`));
     }
@@ -310,7 +346,7 @@ const scenarios = {
   async storm() {
     // Warm the code paths first (a fresh server process runs each scenario).
     const warm = await connectMany(Math.min(100, opt.total), opt.concurrency);
-    for (const c of warm) c.conn.close();
+    for (const c of warm) c.conn!.close();
     await sleep(0.5);
     const a = snapshot();
     const clients = await connectMany(opt.total, opt.concurrency);
@@ -340,19 +376,20 @@ const scenarios = {
 
   /** RSS per idle connection at each of `levels` connections. */
   async memory() {
-    if (!opt.pid) throw new Error("memory needs --pid");
+    const pid = opt.pid;
+    if (!pid) throw new Error("memory needs --pid");
     const gcAndRead = async () => {
       await sleep(opt.settle);
-      process.kill(opt.pid, "SIGUSR2"); // the server apps run a full GC on it
+      process.kill(pid, "SIGUSR2"); // the server apps run a full GC on it
       await sleep(1);
-      return statusKb(opt.pid, "VmRSS");
+      return statusKb(pid, "VmRSS");
     };
     // Warm up code paths first, so the baseline holds the code, not the connections.
     const warm = await connectMany(100, opt.concurrency);
-    for (const c of warm) c.conn.close();
+    for (const c of warm) c.conn!.close();
     await sleep(1);
     const baseKb = await gcAndRead();
-    const clients = [];
+    const clients: Client[] = [];
     const levels = [];
     for (const level of opt.levels) {
       const t0 = performance.now();
@@ -372,7 +409,7 @@ const scenarios = {
 };
 
 /** `n` Socket.IO connects over polling, on `concurrency` keep-alive HTTP connections. */
-async function pollingConnects(n) {
+async function pollingConnects(n: number): Promise<number> {
   const base = opt.path;
   let started = 0;
   let done = 0;
@@ -401,7 +438,7 @@ async function pollingConnects(n) {
 }
 
 /** Broadcast to all (`room` false) or to one room: deliveries per second. */
-async function fanout(room) {
+async function fanout(room: boolean): Promise<Result> {
   const clients = await connectMany(opt.clients, opt.concurrency);
   let receivers = clients.length;
   let driver = clients[0];
@@ -411,7 +448,7 @@ async function fanout(room) {
     driver = clients[clients.length - 1]; // not in the room
     const join = transport.prepareText('420["join","room1"]');
     let joined = 0;
-    await new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       mode.onAck = () => {
         if (++joined === receivers) resolve();
       };
@@ -451,13 +488,12 @@ async function fanout(room) {
 
 // -- main --
 
-const scenario = scenarios[opt.scenario];
-if (!scenario) fail(`unknown scenario ${opt.scenario}`);
+const scenario = scenarios[opt.scenario] ?? fail(`unknown scenario ${opt.scenario}`);
 try {
   const result = await scenario();
   result.generator = { transport: opt.transport, runtime };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   process.exit(0);
 } catch (err) {
-  fail(String(err?.stack ?? err));
+  fail(String((err as Error)?.stack ?? err));
 }

@@ -18,14 +18,41 @@ const OPEN = '0{"sid":"raw","upgrades":[],"pingInterval":25000,"pingTimeout":200
 let counter = 0;
 const newId = () => (++counter).toString(36).padStart(20, "A");
 
+/** What a binary message may be, as the runtime hands it over and takes it back. */
+export type RawBinary = ArrayBuffer | Uint8Array;
+
+/** A peer's state, kept in its `raw` slot. */
+interface RawState {
+  expectBinary: boolean;
+  rooms: Set<RawPeer>[];
+}
+
+/** A server-side WebSocket of any runtime: `send`, and a slot for this module's state. */
+export interface RawPeer {
+  send(data: string | RawBinary): unknown;
+  raw?: RawState;
+}
+
+/** A runtime's native pub/sub (Bun's `ws.subscribe` + `server.publish`). */
+export interface RawPubSub<Peer extends RawPeer> {
+  subscribe(peer: Peer, topic: string): void;
+  publish(topic: string, data: string): void;
+}
+
+/** The WebSocket side of a raw server. */
+export interface RawSockets<Peer extends RawPeer> {
+  open(peer: Peer): void;
+  message(peer: Peer, data: string | RawBinary): void;
+  close(peer: Peer): void;
+}
+
 /**
- * The WebSocket side. A peer is anything with `send(data)` and a `raw` slot.
- * `pubsub`, when given, does the fan-out instead of a loop of `send`:
- * `{ subscribe(peer, topic), publish(topic, data) }` (Bun's native pub/sub).
+ * The WebSocket side. `pubsub`, when given, does the fan-out instead of a
+ * loop of `send`.
  */
-export function rawSockets(pubsub) {
-  const all = new Set();
-  const rooms = new Map();
+export function rawSockets<Peer extends RawPeer>(pubsub?: RawPubSub<Peer>): RawSockets<Peer> {
+  const all = new Set<RawPeer>();
+  const rooms = new Map<string, Set<RawPeer>>();
   const ECHO = '42["echo",';
   const BCAST = '42["bcast",';
   const BCAST_ROOM = '42["bcast-room","';
@@ -37,9 +64,10 @@ export function rawSockets(pubsub) {
       peer.send(OPEN);
     },
     message(peer, data) {
+      const raw = peer.raw!;
       if (typeof data !== "string") {
-        if (peer.raw.expectBinary) {
-          peer.raw.expectBinary = false;
+        if (raw.expectBinary) {
+          raw.expectBinary = false;
           peer.send(data);
         }
         return;
@@ -67,12 +95,12 @@ export function rawSockets(pubsub) {
           let members = rooms.get(name);
           if (!members) rooms.set(name, members = new Set());
           members.add(peer);
-          peer.raw.rooms.push(members);
+          raw.rooms.push(members);
           pubsub?.subscribe(peer, "room:" + name);
           peer.send("43" + id + "[]");
         }
       } else if (c1 === 53) {
-        peer.raw.expectBinary = true;
+        raw.expectBinary = true;
         peer.send(data);
       } else if (c1 === 48) {
         peer.send('40{"sid":"' + newId() + '"}');
@@ -88,8 +116,8 @@ export function rawSockets(pubsub) {
 const TEXT = { "content-type": "text/plain; charset=UTF-8" };
 
 /** The polling side: a Web `Request` -> `Response`. */
-export function rawPolling() {
-  const sessions = new Map();
+export function rawPolling(): (request: Request) => Promise<Response> {
+  const sessions = new Map<string, boolean>();
   return async (request) => {
     const url = new URL(request.url);
     const sid = url.searchParams.get("sid");
