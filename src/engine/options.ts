@@ -5,6 +5,8 @@
  */
 
 import { generateId } from "../_internal/ids.ts";
+import { consoleLogger, type Logger } from "../_internal/log.ts";
+import { OptionChecker } from "../_internal/validate.ts";
 import type { CorsOptions } from "./cors.ts";
 
 /**
@@ -87,6 +89,13 @@ export interface EngineOptions {
   initialPacket?: string | Uint8Array;
   /** Makes session ids; default: 20 url-safe random characters. */
   generateId?: (request: Request) => string | Promise<string>;
+  /**
+   * Where webio logs: contained handler errors (`error`, a few a minute per
+   * connection), misconfigurations (`warn`, once) and the lines of the debug
+   * channels switched on by `DEBUG` (`debug`). Default: the console. Not in
+   * the official server.
+   */
+  logger?: Logger;
 }
 
 /** Options after defaults are applied (see {@linkcode EngineOptions} for each). */
@@ -119,6 +128,8 @@ export interface ResolvedEngineOptions {
   initialPacket: string | Uint8Array | undefined;
   /** Makes session ids. */
   generateId: (request: Request) => string | Promise<string>;
+  /** Where webio logs. */
+  logger: Logger;
 }
 
 /** Normalises a path to the `/name/` form. */
@@ -138,6 +149,7 @@ export function normalizePath(path: string): string {
  * ```
  */
 export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOptions {
+  validateEngineOptions(opts);
   const c = opts.cookie === true ? {} : opts.cookie || undefined;
   const cookie = c && {
     ...c,
@@ -164,5 +176,140 @@ export function resolveEngineOptions(opts: EngineOptions = {}): ResolvedEngineOp
       : (compression === true ? 1024 : compression.threshold ?? 1024),
     initialPacket: opts.initialPacket,
     generateId: opts.generateId ?? generateId,
+    logger: opts.logger ?? consoleLogger,
   };
+}
+
+const TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
+const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * Throws a `TypeError` or a `RangeError` naming the first option of
+ * `opts` whose value is wrong (`context` starts the message).
+ *
+ * @example
+ * ```ts
+ * import { validateEngineOptions } from "./options.ts";
+ *
+ * validateEngineOptions({ pingInterval: 10_000 }); // fine
+ * // validateEngineOptions({ pingInterval: "1000" as never }) throws:
+ * // TypeError: Cannot create server: pingInterval must be a positive number, got "1000"
+ * ```
+ */
+export function validateEngineOptions(
+  opts: EngineOptions,
+  context = "Cannot create server",
+): void {
+  const check = new OptionChecker(context);
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) {
+    throw check.typeError("options", "an object", opts);
+  }
+  if (opts.path !== undefined && (typeof opts.path !== "string" || opts.path[0] !== "/")) {
+    throw check.typeError("path", 'a string starting with "/"', opts.path);
+  }
+  check.delay("pingInterval", opts.pingInterval);
+  check.delay("pingTimeout", opts.pingTimeout);
+  check.delay("upgradeTimeout", opts.upgradeTimeout);
+  check.number("maxHttpBufferSize", opts.maxHttpBufferSize, { min: 0, exclusive: true });
+  check.number("maxBufferedBytes", opts.maxBufferedBytes, { min: 0, exclusive: true });
+  const transports: unknown = opts.transports;
+  if (transports !== undefined) {
+    if (!Array.isArray(transports)) {
+      throw check.typeError("transports", 'an array of "polling" and "websocket"', transports);
+    }
+    if (transports.length === 0) {
+      throw check.rangeError("transports", 'a non-empty array of "polling" and "websocket"', []);
+    }
+    for (const name of transports) {
+      if (!TRANSPORTS.includes(name)) {
+        const must = 'one of "polling" and "websocket"' +
+          (name === "webtransport" ? " (webio has no WebTransport)" : "");
+        throw check.typeError("every entry of transports", must, name);
+      }
+    }
+  }
+  check.boolean("allowUpgrades", opts.allowUpgrades);
+  check.function("allowRequest", opts.allowRequest);
+  if (typeof opts.allowRequest === "function" && opts.allowRequest.length >= 2) {
+    throw new TypeError(
+      `${context}: allowRequest must take the request alone and return (or resolve) its ` +
+        `answer, got a function of ${opts.allowRequest.length} parameters ` +
+        "(the official (req, callback) form is not supported)",
+    );
+  }
+  validateCors(check, opts.cors);
+  validateCookie(check, opts.cookie);
+  const compression: unknown = opts.httpCompression;
+  if (compression !== undefined && typeof compression !== "boolean") {
+    if (typeof compression !== "object" || compression === null || Array.isArray(compression)) {
+      throw check.typeError("httpCompression", "a boolean or { threshold }", compression);
+    }
+    const { threshold } = compression as { threshold?: unknown };
+    check.number("httpCompression.threshold", threshold, { min: 0 });
+  }
+  const initial: unknown = opts.initialPacket;
+  if (initial !== undefined && typeof initial !== "string" && !(initial instanceof Uint8Array)) {
+    throw check.typeError("initialPacket", "a string or a Uint8Array", initial);
+  }
+  check.function("generateId", opts.generateId);
+  const logger: unknown = opts.logger;
+  if (logger !== undefined) {
+    if (typeof logger !== "object" || logger === null) {
+      throw check.typeError("logger", "an object with debug, info, warn and error methods", logger);
+    }
+    for (const method of LOGGER_METHODS) {
+      const fn = (logger as Record<string, unknown>)[method];
+      if (typeof fn !== "function") throw check.typeError(`logger.${method}`, "a function", fn);
+    }
+  }
+}
+
+function validateCors(check: OptionChecker, cors: unknown): void {
+  if (cors === undefined) return;
+  check.object("cors", cors);
+  const c = cors as Record<string, unknown>;
+  const origin = c.origin;
+  const isStatic = (o: unknown) =>
+    typeof o === "string" || typeof o === "boolean" || o instanceof RegExp;
+  if (
+    origin !== undefined && typeof origin !== "function" && !isStatic(origin) &&
+    !(Array.isArray(origin) && origin.every(isStatic))
+  ) {
+    throw check.typeError(
+      "cors.origin",
+      "a string, a boolean, a RegExp, an array of them or a function",
+      origin,
+    );
+  }
+  check.strings("cors.methods", c.methods);
+  check.strings("cors.allowedHeaders", c.allowedHeaders);
+  check.strings("cors.headers", c.headers);
+  check.strings("cors.exposedHeaders", c.exposedHeaders);
+  check.boolean("cors.credentials", c.credentials);
+  if (typeof c.maxAge !== "string") check.number("cors.maxAge", c.maxAge, { min: 0 });
+  check.number("cors.optionsSuccessStatus", c.optionsSuccessStatus, {
+    min: 200,
+    max: 299,
+    integer: true,
+  });
+}
+
+function validateCookie(check: OptionChecker, cookie: unknown): void {
+  if (cookie === undefined || typeof cookie === "boolean") return;
+  if (typeof cookie !== "object" || cookie === null || Array.isArray(cookie)) {
+    throw check.typeError("cookie", "a boolean or an object of cookie options", cookie);
+  }
+  const c = cookie as Record<string, unknown>;
+  check.string("cookie.name", c.name);
+  if (c.path !== false) check.string("cookie.path", c.path);
+  check.boolean("cookie.httpOnly", c.httpOnly);
+  check.oneOf("cookie.sameSite", c.sameSite, ["strict", "lax", "none", true, false]);
+  check.boolean("cookie.secure", c.secure);
+  check.string("cookie.domain", c.domain);
+  check.number("cookie.maxAge", c.maxAge);
+  if (c.expires !== undefined && !(c.expires instanceof Date)) {
+    throw check.typeError("cookie.expires", "a Date", c.expires);
+  }
+  check.boolean("cookie.partitioned", c.partitioned);
+  check.oneOf("cookie.priority", c.priority, ["low", "medium", "high"]);
 }

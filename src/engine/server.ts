@@ -6,6 +6,8 @@
  */
 
 import { Emitter } from "../_internal/emitter.ts";
+import { setErrorLogger } from "../_internal/error_log.ts";
+import { debugChannel, type DebugFn, type Logger } from "../_internal/log.ts";
 import type { RequestInfo } from "./conn.ts";
 import { applyCors } from "./cors.ts";
 import { serializeCookie } from "./_cookie.ts";
@@ -73,6 +75,8 @@ export class EngineServer extends Emitter<EngineEvents> {
   #sessionHost: SessionHost<EngineSession>;
   #pollingSettings: PollingSettings;
   #closed = false;
+  #debug: DebugFn | undefined;
+  #warnedNoUpgrader = false;
   // CORS headers are computed once per request and reused by every answer.
   #cors = new WeakMap<Request, Headers>();
 
@@ -81,6 +85,8 @@ export class EngineServer extends Emitter<EngineEvents> {
     super();
     const opts = resolveEngineOptions(options);
     this.opts = opts;
+    setErrorLogger(this, opts.logger);
+    this.#debug = debugChannel("webio:engine", opts.logger);
     this.#sessionHost = {
       pingInterval: opts.pingInterval,
       pingTimeout: opts.pingTimeout,
@@ -88,6 +94,7 @@ export class EngineServer extends Emitter<EngineEvents> {
       maxBufferedBytes: opts.maxBufferedBytes,
       onSessionClose: (session) => {
         if (this.clients.get(session.id) === session) this.clients.delete(session.id);
+        this.#debug?.(`session ${session.id} closed (${this.clients.size} open)`);
       },
     };
     this.#pollingSettings = {
@@ -96,6 +103,11 @@ export class EngineServer extends Emitter<EngineEvents> {
       baseHeaders: (request) => new Headers(this.#cors.get(request)),
       onHeaders: (headers, request) => this.emitEvent("headers", headers, request),
     };
+  }
+
+  /** Where this server logs (the `logger` option, or the console). */
+  get logger(): Logger {
+    return this.opts.logger;
   }
 
   /** How many sessions are open. */
@@ -129,6 +141,7 @@ export class EngineServer extends Emitter<EngineEvents> {
       return new Response("Not found", { status: 404 });
     }
     const upgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+    if (upgrade && info.upgrade === undefined) this.#warnNoUpgrader();
     let cors: Headers | undefined;
     if (this.opts.cors && !upgrade) {
       const result = await applyCors(this.opts.cors, request);
@@ -139,8 +152,26 @@ export class EngineServer extends Emitter<EngineEvents> {
     return this.#route({ request, info, cors, upgrade, url });
   }
 
+  /**
+   * Warns once that WebSocket requests arrive but nothing can upgrade them:
+   * `handleRequest` was called without `info.upgrade` (a plain
+   * `Deno.serve((req) => io.handleRequest(req))`), so only long-polling works
+   * and a WebSocket-only client fails.
+   */
+  #warnNoUpgrader(): void {
+    if (this.#warnedNoUpgrader || !this.opts.transports.includes("websocket")) return;
+    this.#warnedNoUpgrader = true;
+    this.opts.logger.warn(
+      "webio: a WebSocket upgrade request arrived, but the request was passed to " +
+        "handleRequest without an upgrader (info.upgrade), so only long-polling is served " +
+        "and WebSocket-only clients fail; serve it with denoHandler(io), io.bun(), io.hono(), " +
+        'new Server(port) or a node:http server, or pass transports: ["polling"]',
+    );
+  }
+
   /** Closes every session and refuses new ones. */
   close(): void {
+    this.#debug?.(`closing ${this.clients.size} sessions`);
     this.#closed = true;
     for (const session of [...this.clients.values()]) session.terminate("server shutting down");
     this.clients.clear();
@@ -213,6 +244,7 @@ export class EngineServer extends Emitter<EngineEvents> {
     context: Record<string, unknown> & { message?: string },
   ): Response {
     const message = ENGINE_ERROR_MESSAGES[code];
+    this.#debug?.(`refused ${ex.request.method} ${ex.url.search}: ${message}`, context);
     this.emitEvent("connection_error", { req: ex.request, code, message, context });
     const text = context.message || message;
     if (ex.upgrade) return upgradeErrorResponse(code, text);
@@ -251,6 +283,10 @@ export class EngineServer extends Emitter<EngineEvents> {
     };
     const start = (transport: Transport): EngineSession => {
       const session = new EngineSession(id, transport, this.#sessionHost, handshake);
+      setErrorLogger(session, this.opts.logger);
+      this.#debug?.(
+        `session ${id} opened on ${transport.name} (upgrades: ${upgrades.join(",") || "none"})`,
+      );
       this.clients.set(id, session);
       session.open(openPacket, this.opts.initialPacket);
       this.emitEvent("connection", session);
@@ -295,6 +331,7 @@ export class EngineServer extends Emitter<EngineEvents> {
       return this.#refuse(ex, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
     }
     const refused = session.upgrading || session.upgraded || !this.opts.allowUpgrades;
+    this.#debug?.(`session ${session.id} ${refused ? "refused an" : "begins its"} upgrade`);
     const ws = new WebSocketTransport(this.opts.maxHttpBufferSize, (t) => {
       if (refused) t.close();
       else session.beginUpgrade(t);

@@ -5,7 +5,8 @@
  */
 
 import type { AdapterConstructor } from "./adapter.ts";
-import type { EngineOptions } from "../engine/options.ts";
+import { type EngineOptions, validateEngineOptions } from "../engine/options.ts";
+import { OptionChecker } from "../_internal/validate.ts";
 
 /** Options of `new Server(...)`: the engine's, plus the Socket.IO layer's. */
 export interface ServerOptions extends EngineOptions {
@@ -21,4 +22,29 @@ export interface ServerOptions extends EngineOptions {
   cleanupEmptyChildNamespaces?: boolean;
   /** Largest number of binary attachments in one packet; default 10. */
   maxAttachments?: number;
+}
+
+/**
+ * Throws a `TypeError` or a `RangeError` naming the first option of
+ * `options` whose value is wrong: the engine's options, then the Socket.IO
+ * layer's.
+ *
+ * @example
+ * ```ts
+ * import { validateServerOptions } from "./server_options.ts";
+ *
+ * validateServerOptions({ connectTimeout: 10_000 }); // fine
+ * // validateServerOptions({ transports: ["websockets" as never] }) throws:
+ * // TypeError: Cannot create server: every entry of transports must be one of "polling" and "websocket", got "websockets"
+ * ```
+ */
+export function validateServerOptions(options: ServerOptions): void {
+  const context = "Cannot create server";
+  validateEngineOptions(options, context);
+  const check = new OptionChecker(context);
+  check.boolean("serveClient", options.serveClient);
+  check.function("adapter", options.adapter);
+  check.delay("connectTimeout", options.connectTimeout);
+  check.boolean("cleanupEmptyChildNamespaces", options.cleanupEmptyChildNamespaces);
+  check.number("maxAttachments", options.maxAttachments, { min: 0, integer: true });
 }

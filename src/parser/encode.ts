@@ -25,6 +25,8 @@ import { hasBinary, isBinary, toBytes } from "./_binary.ts";
  *
  * @throws {TypeError} When `nsp` is neither `"/"` nor a `/`-prefixed name without a comma.
  * @throws {RangeError} When `id` is not a non-negative safe integer, or `data` nests too deeply.
+ * @throws {TypeError} When `data` cannot be serialised (a `BigInt`, a circular
+ * object): the message names the event (`Cannot encode event "name": ...`).
  *
  * @example
  * ```ts
@@ -54,7 +56,7 @@ export function encodePacket(packet: Packet, prefix = ""): Array<string | Uint8A
     default:
       throw new TypeError(`Cannot encode packet: unknown type ${String(type)}`);
   }
-  return [prefix + header(type, nsp, id, 0) + stringify(data)];
+  return [prefix + header(type, nsp, id, 0) + stringify(data, type, id)];
 }
 
 /**
@@ -106,8 +108,10 @@ export function encodeEventText(
   prefix = "",
 ): string | undefined {
   if (hasBinary(args)) return undefined;
-  if (nsp === "/" && id === undefined) return prefix + PacketType.EVENT + stringify(args);
-  return prefix + header(PacketType.EVENT, nsp, id, 0) + stringify(args);
+  if (nsp === "/" && id === undefined) {
+    return prefix + PacketType.EVENT + stringify(args, PacketType.EVENT, id);
+  }
+  return prefix + header(PacketType.EVENT, nsp, id, 0) + stringify(args, PacketType.EVENT, id);
 }
 
 function encodeMaybeBinary(
@@ -119,7 +123,12 @@ function encodeMaybeBinary(
 ): Array<string | Uint8Array> {
   if (hasBinary(data)) {
     const buffers: Uint8Array[] = [];
-    const json = JSON.stringify(data, placeholderReplacer(buffers));
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data, placeholderReplacer(buffers));
+    } catch (err) {
+      throw serialisationError(plainType, data, id, err);
+    }
     if (buffers.length > 0) {
       const type = plainType === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
       const frames: Array<string | Uint8Array> = [
@@ -131,8 +140,8 @@ function encodeMaybeBinary(
     return [prefix + header(plainType, nsp, id, 0) + (json ?? "")];
   }
   // The common case: main namespace, no ack id.
-  if (nsp === "/" && id === undefined) return [prefix + plainType + stringify(data)];
-  return [prefix + header(plainType, nsp, id, 0) + stringify(data)];
+  if (nsp === "/" && id === undefined) return [prefix + plainType + stringify(data, plainType, id)];
+  return [prefix + header(plainType, nsp, id, 0) + stringify(data, plainType, id)];
 }
 
 /**
@@ -153,9 +162,36 @@ function placeholderReplacer(
   };
 }
 
-function stringify(data: unknown): string {
+function stringify(data: unknown, type: number, id: number | undefined): string {
   if (data === undefined || data === null) return "";
-  return JSON.stringify(data) ?? "";
+  try {
+    return JSON.stringify(data) ?? "";
+  } catch (err) {
+    throw serialisationError(type, data, id, err);
+  }
+}
+
+/**
+ * What `JSON.stringify` threw (a `BigInt`, a circular object), as a
+ * `TypeError` that names the event or the acknowledgement.
+ */
+function serialisationError(
+  type: number,
+  data: unknown,
+  id: number | undefined,
+  err: unknown,
+): TypeError {
+  const name = Array.isArray(data) ? data[0] : undefined;
+  const what = type === PacketType.EVENT
+    ? `event ${typeof name === "string" ? JSON.stringify(name) : String(name)}`
+    : type === PacketType.ACK
+    ? `acknowledgement ${id}`
+    : "packet";
+  const reason = err instanceof Error ? err.message : String(err);
+  return new TypeError(
+    `Cannot encode ${what}: its data cannot be serialised as JSON (${reason})`,
+    { cause: err },
+  );
 }
 
 function header(type: number, nsp: string, id: number | undefined, attachments: number): string {

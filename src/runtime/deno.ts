@@ -13,6 +13,7 @@ import {
   SEND_HIGH_WATER_MARK as HIGH_WATER_MARK,
 } from "../engine/conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
+import { consoleLogger, debugChannel } from "../_internal/log.ts";
 import { ConnReader } from "./_deno_socket.ts";
 import { type HttpConnection, serveHttpConnection } from "./_deno_http.ts";
 
@@ -169,6 +170,9 @@ const MAX_ACCEPT_BACKOFF_MS = 1000;
  * `Deno.serve` listener stops for good). `shutdown()` closes idle
  * connections at once and cuts busy ones after {@linkcode SHUTDOWN_GRACE_MS}.
  *
+ * @throws {Deno.errors.AddrInUse} When the port is taken, with a message
+ * naming it (so do the other errors of `Deno.listen`).
+ *
  * @example
  * ```ts ignore
  * const handle = serveDeno(io, { port: 3000 });
@@ -176,12 +180,20 @@ const MAX_ACCEPT_BACKOFF_MS = 1000;
  * ```
  */
 export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}): ServeHandle {
-  const listener = Deno.listen({
-    port: options.port ?? 0,
-    hostname: options.hostname,
-    transport: "tcp",
-  });
+  const logger = host.logger ?? consoleLogger;
+  const debug = debugChannel("webio:listener", logger);
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({
+      port: options.port ?? 0,
+      hostname: options.hostname,
+      transport: "tcp",
+    });
+  } catch (error) {
+    throw listenError(error, options.port ?? 0, options.hostname);
+  }
   const addr = listener.addr;
+  debug?.(`listening on ${addr.hostname}:${addr.port}`);
   const connections = new Set<HttpConnection>();
   let closed = false;
   let wake: (() => void) | undefined;
@@ -198,7 +210,7 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
         // One warning per episode: descriptors tend to run short again and again.
         if (Date.now() - warnedAt > WARNING_INTERVAL_MS) {
           warnedAt = Date.now();
-          console.warn(
+          logger.warn(
             `webio: cannot accept connections on port ${addr.port}: ${
               (error as Error).message
             }; connected clients are kept, accepting resumes when possible`,
@@ -218,6 +230,7 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
       try {
         conn.setNoDelay(true);
       } catch { /* already reset */ }
+      debug?.(`connection from ${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`);
       const connection = serveHttpConnection(host, conn, new ConnReader(conn));
       connections.add(connection);
       connection.closed.then(() => connections.delete(connection));
@@ -240,6 +253,7 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
     shutdown: async () => {
       if (closed) return;
       closed = true;
+      debug?.(`closing port ${addr.port} (${connections.size} connections)`);
       clearInterval(sweep);
       wake?.();
       try {
@@ -259,4 +273,26 @@ export function serveDeno(host: RequestHandlerHost, options: ServeOptions = {}):
       for (const connection of connections) connection.destroy();
     },
   };
+}
+
+/**
+ * `Deno.listen`'s error, of the same class (`Deno.errors.AddrInUse`...) and
+ * code, with a message naming the port: Deno's own says only "Address
+ * already in use (os error 98)".
+ */
+function listenError(error: unknown, port: number, hostname: string | undefined): unknown {
+  if (!(error instanceof Error)) return error;
+  const where = hostname ? `${hostname}:${port}` : `port ${port}`;
+  const message = error instanceof Deno.errors.AddrInUse
+    ? `Cannot listen on ${where}: the address is already in use`
+    : `Cannot listen on ${where}: ${error.message}`;
+  let wrapped: Error;
+  try {
+    wrapped = new (error.constructor as ErrorConstructor)(message, { cause: error });
+  } catch {
+    wrapped = new Error(message, { cause: error });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) Object.defineProperty(wrapped, "code", { value: code, enumerable: true });
+  return wrapped;
 }

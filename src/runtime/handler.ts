@@ -5,6 +5,7 @@
  */
 
 import type { RequestInfo } from "../engine/conn.ts";
+import type { Logger } from "../_internal/log.ts";
 
 /** A server that answers Web requests, given runtime facts. */
 export interface RequestHandlerHost {
@@ -14,6 +15,8 @@ export interface RequestHandlerHost {
   readonly longestPollMs?: number;
   /** Largest WebSocket message accepted, in bytes. */
   readonly maxMessageBytes?: number;
+  /** Where the binding logs (default: the console). */
+  readonly logger?: Logger;
 }
 
 /** A running server started by a binding. */
