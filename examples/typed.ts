@@ -7,7 +7,7 @@
  * Type-check: `deno check examples/typed.ts` — the `@ts-expect-error` lines
  * below prove that wrong event names and argument types are refused.
  */
-import { Server } from "../mod.ts";
+import { type RemoteSocket, Server } from "../mod.ts";
 
 /** Events the server sends (the client listens to them). */
 export interface ServerToClientEvents {
@@ -95,9 +95,8 @@ export async function typeChecks(io: TypedServer): Promise<void> {
   // @ts-expect-error: not an inter-server event
   io.serverSideEmit("pong");
 
-  const [socket] = await io.fetchSockets();
-  const name: string = socket.data.name;
-  console.log(name);
+  // A socket of a `connection` handler (here looked up by id).
+  const socket = io.sockets.sockets.get("some id")!;
 
   socket.emit("basicEmit", 1, "2", new Uint8Array([3]));
   socket.timeout(1000).emit("withAck", "4", (err, e) => {
@@ -132,6 +131,98 @@ export async function typeChecks(io: TypedServer): Promise<void> {
   socket.data.age = "old";
   // @ts-expect-error: a reserved event's listener has its own signature
   socket.on("disconnect", (reason: number) => console.log(reason));
+
+  await remoteSockets(io);
+  await remoteSocketChecks(io);
+  await broadcastAcks(io);
+}
+
+/**
+ * `fetchSockets()` gives the official `RemoteSocket`s, typed with the
+ * server's event maps; `emitWithAck` on the server, a namespace or a room
+ * resolves with one answer per client. Never called, like `typeChecks`.
+ */
+export async function remoteSockets(io: TypedServer): Promise<void> {
+  for (const socket of await io.in("room1").fetchSockets()) {
+    const name: string = socket.data.name; // SocketData
+    console.log(socket.id, socket.handshake.address, [...socket.rooms], name);
+    socket.emit("basicEmit", 1, "2", new Uint8Array([3]));
+    const answer: number = await socket.timeout(1000).emitWithAck("withAck", "4");
+    console.log(answer);
+    socket.join("room2");
+    socket.leave("room1");
+  }
+
+  const all: number[] = await io.emitWithAck("withAck", "4"); // one answer per client
+  const admins: number[] = await io.of("/admin").timeout(1000).emitWithAck("withAck", "4");
+  const room: number[] = await io.to("room1").timeout(1000).emitWithAck("withAck", "4");
+  console.log(all, admins, room);
+}
+
+/**
+ * What a fetched socket accepts and refuses (on one server it is the
+ * `Socket` object itself). Never called, like `typeChecks`.
+ */
+export async function remoteSocketChecks(io: TypedServer): Promise<void> {
+  const sockets: RemoteSocket<ServerToClientEvents, SocketData>[] = await io.fetchSockets();
+  const [socket] = sockets;
+  socket.emit("withAck", "4", (e) => console.log(e.toFixed()));
+  socket.timeout(1000).emit("withAck", "4", (err, e) => console.log(err, e.toFixed()));
+  socket.disconnect(true);
+
+  // @ts-expect-error: not an event the server sends
+  socket.emit("hello", "x", () => {});
+  // @ts-expect-error: `a` must be a number
+  socket.emit("basicEmit", "1", "2", new Uint8Array([3]));
+  // @ts-expect-error: one socket answers one number, not a list
+  const many: number[] = await socket.timeout(1000).emitWithAck("withAck", "4");
+  console.log(many);
+  // @ts-expect-error: `age` is a number
+  const age: string = socket.data.age;
+  console.log(age);
+
+  const [first] = await io.of("/admin").fetchSockets();
+  first?.emit("noArg");
+  // @ts-expect-error: a fetched socket has no listeners (it may live on another server)
+  first?.on("hello", () => {});
+}
+
+/**
+ * `emitWithAck` on the server, a namespace and a broadcast resolves with one
+ * answer per client; `nsp.server` is the server with the same event maps.
+ * Never called, like `typeChecks`.
+ */
+export async function broadcastAcks(io: TypedServer): Promise<void> {
+  const all: number[] = await io.emitWithAck("withAck", "4");
+  const timed: number[] = await io.timeout(1000).emitWithAck("withAck", "4");
+  const admins: number[] = await io.of("/admin").emitWithAck("withAck", "4");
+  const room: number[] = await io.to("room1").timeout(1000).emitWithAck("withAck", "4");
+  io.to("room1").timeout(1000).emit("withAck", "4", (err, answers) => {
+    if (!err) console.log(answers.map((n) => n.toFixed()));
+  });
+  console.log(all, timed, admins, room);
+
+  // @ts-expect-error: every client answers, so the result is a list
+  const one: number = await io.emitWithAck("withAck", "4");
+  console.log(one);
+  // @ts-expect-error: `noArg` has no ack, so there is nothing to wait for
+  await io.of("/admin").emitWithAck("noArg");
+  // @ts-expect-error: `d` is a string
+  await io.to("room1").emitWithAck("withAck", 4);
+
+  const socket = io.sockets.sockets.get("some id")!;
+  const others: number[] = await socket.broadcast.timeout(1000).emitWithAck("withAck", "4");
+  const [peer] = await socket.to("room1").fetchSockets(); // a socket's own event maps
+  const peerAnswer: number = await peer.timeout(1000).emitWithAck("withAck", "4");
+  console.log(others, peerAnswer);
+  // @ts-expect-error: the peer's ack answers one number, not one per client
+  peer.emit("withAck", "4", (answers: number[]) => console.log(answers));
+
+  const server = io.of("/admin").server;
+  server.emit("basicEmit", 1, "2", new Uint8Array([3]));
+  server.of("/").to("room1").emit("noArg");
+  // @ts-expect-error: the server of a typed namespace keeps its event maps
+  server.emit("nope");
 }
 
 if (import.meta.main) {

@@ -153,7 +153,7 @@ test("socket api: data set in middleware is seen by handlers and fetchSockets", 
     assert.deepEqual(socket.data, { user: "ann" });
     socket.data = { user: "bob" };
     const [fetched] = await fx.io.fetchSockets();
-    assert.deepEqual((fetched as Socket).data, { user: "bob" });
+    assert.deepEqual(fetched.data, { user: "bob" });
   } finally {
     await fx.close();
   }

@@ -41,7 +41,9 @@ export interface BroadcastOptions {
 
 /** How frames are written to one client. */
 export interface WriteOptions {
+  /** Drop the frames rather than queue them when the client cannot take them now. */
   volatile?: boolean;
+  /** Whether the frames may be compressed. */
   compress?: boolean;
 }
 
@@ -50,6 +52,7 @@ export type AckFn = (...args: unknown[]) => void;
 
 /** What the adapter needs of a socket. */
 export interface AdapterSocket {
+  /** The socket's id (also the name of its own room). */
   readonly id: SocketId;
   /**
    * Writes pre-encoded frames of a packet whose arguments are `data`;
@@ -63,14 +66,19 @@ export interface AdapterSocket {
   ): void;
   /** Drops the pending ack `id` (a broadcast ack that timed out). */
   forgetAck(id: number): void;
+  /** Joins one room or several. */
   join(rooms: Room | Room[]): void;
+  /** Leaves a room. */
   leave(room: Room): void;
+  /** Disconnects the socket; with `close`, the whole connection. */
   disconnect(close?: boolean): unknown;
 }
 
 /** What the adapter needs of its namespace. */
 export interface AdapterNamespace {
+  /** The namespace's name (`"/"`, `"/admin"`, ...). */
   readonly name: string;
+  /** The namespace's connected sockets, by id. */
   readonly sockets: ReadonlyMap<SocketId, AdapterSocket>;
   /** A fresh ack id, unique in the namespace. */
   nextAckId(): number;
@@ -78,9 +86,13 @@ export interface AdapterNamespace {
 
 /** Public events of an adapter. */
 export interface AdapterEvents {
+  /** A room got its first socket. */
   "create-room": (room: Room) => void;
+  /** A room lost its last socket. */
   "delete-room": (room: Room) => void;
+  /** A socket joined a room. */
   "join-room": (room: Room, id: SocketId) => void;
+  /** A socket left a room. */
   "leave-room": (room: Room, id: SocketId) => void;
 }
 
@@ -110,6 +122,7 @@ export class Adapter extends Emitter<AdapterEvents> {
    */
   #eager = false;
 
+  /** The adapter of namespace `nsp` (the server makes one per namespace). */
   constructor(nsp: AdapterNamespace) {
     super();
     this.nsp = nsp;

@@ -5,9 +5,19 @@
  * @module
  */
 
-import type { Adapter, AdapterSocket, BroadcastFlags, Room } from "./adapter.ts";
+import type { Adapter, AdapterSocket, BroadcastFlags, Room, SocketId } from "./adapter.ts";
+import type { Handshake } from "./handshake.ts";
 import { type Packet, PacketType, RESERVED_EVENTS } from "../parser/packet.ts";
-import type { DefaultEventsMap, EventNames, EventParams, EventsMap } from "./typed_events.ts";
+import type {
+  AckResult,
+  AllButLast,
+  DecorateAcknowledgements,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+} from "./typed_events.ts";
 
 /** Error given to broadcast acks that did not all arrive in time. */
 export const TIMEOUT_MESSAGE = "operation has timed out";
@@ -21,11 +31,17 @@ export const TIMEOUT_MESSAGE = "operation has timed out";
  * io.to("room1").except("room2").volatile.emit("news", { title: "hi" });
  * const answers = await io.timeout(1000).emitWithAck("ping");
  * ```
+ *
+ * `EmitEvents` are the events as this operator sends them: after `io.to()`
+ * each ack gets one answer per client, after `timeout()` an error first.
+ * `SocketEvents` are the events as one socket gets them, the event map of
+ * the sockets `fetchSockets()` gives (the server's `EmitEvents`).
  */
 export class BroadcastOperator<
   EmitEvents extends EventsMap = DefaultEventsMap,
   // deno-lint-ignore no-explicit-any
   SocketData = any,
+  SocketEvents extends EventsMap = EmitEvents,
 > {
   readonly #adapter: Adapter;
   readonly #rooms: Set<Room>;
@@ -50,45 +66,51 @@ export class BroadcastOperator<
   }
 
   /** Targets a room (or rooms); chains add more. */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     const rooms = new Set(this.#rooms);
     for (const r of Array.isArray(room) ? room : [room]) rooms.add(r);
     return new BroadcastOperator(this.#adapter, rooms, this.#except, this.#flags);
   }
 
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     return this.to(room);
   }
 
   /** Excludes a room (or rooms). */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     const except = new Set(this.#except);
     for (const r of Array.isArray(room) ? room : [room]) except.add(r);
     return new BroadcastOperator(this.#adapter, this.#rooms, except, this.#flags);
   }
 
   /** Sets whether to compress. */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     return this.#with({ compress });
   }
 
   /** Drops the message for clients that are not ready to receive it. */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+  get volatile(): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     return this.#with({ volatile: true });
   }
 
   /** Only this node. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
+  get local(): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     return this.#with({ local: true });
   }
 
-  /** Waits `timeout` ms for every client's ack. */
-  timeout(timeout: number): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#with({ timeout });
+  /** Waits `timeout` ms for every client's ack: each ack callback gets an error first. */
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<DecorateAcknowledgements<EmitEvents>, SocketData, SocketEvents> {
+    return this.#with({ timeout }) as unknown as BroadcastOperator<
+      DecorateAcknowledgements<EmitEvents>,
+      SocketData,
+      SocketEvents
+    >;
   }
 
-  #with(flags: BroadcastFlags): BroadcastOperator<EmitEvents, SocketData> {
+  #with(flags: BroadcastFlags): BroadcastOperator<EmitEvents, SocketData, SocketEvents> {
     return new BroadcastOperator(this.#adapter, this.#rooms, this.#except, {
       ...this.#flags,
       ...flags,
@@ -96,22 +118,29 @@ export class BroadcastOperator<
   }
 
   /**
-   * Emits to every targeted client. With a `timeout` flag and a callback as
-   * last argument, the callback gets `(err, responses)` once every client
-   * answered or the time ran out.
+   * Emits to every targeted client. With a callback as last argument, the
+   * callback gets `(responses)` once every client answered; with a
+   * `timeout` flag, `(err, responses)` once every client answered or the
+   * time ran out.
    */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
   emit(ev: string, ...args: unknown[]): boolean {
+    const last = args[args.length - 1];
+    if (typeof last !== "function") return this.#send(ev, args);
+    args.pop();
+    // Without a timeout nothing fails: the callback gets the answers alone, as its type says.
+    const ack = this.#flags.timeout === undefined
+      ? (_err: Error | null, res: unknown) => last(res)
+      : last as (err: Error | null, res: unknown) => void;
+    return this.#send(ev, args, ack);
+  }
+
+  #send(ev: string, args: unknown[], ack?: (err: Error | null, res: unknown) => void): boolean {
     if (RESERVED_EVENTS.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
     const data: unknown[] = [ev, ...args];
-    const last = data[data.length - 1];
     const opts = { rooms: this.#rooms, except: this.#except, flags: this.#flags };
-    if (typeof last !== "function") {
-      this.#adapter.broadcast({ type: PacketType.EVENT, nsp: "", data }, opts);
-      return true;
-    }
-    data.pop();
-    this.#emitWithAckCallback(data, last as (err: Error | null, res: unknown) => void, opts);
+    if (ack === undefined) this.#adapter.broadcast({ type: PacketType.EVENT, nsp: "", data }, opts);
+    else this.#emitWithAckCallback(data, ack, opts);
     return true;
   }
 
@@ -164,22 +193,19 @@ export class BroadcastOperator<
   }
 
   /**
-   * Emits and resolves with every client's answer; rejects on timeout with
-   * an error whose `responses` holds the answers that did arrive.
+   * Emits and resolves with every client's answer (an array, one answer per
+   * client; a single answer for a fetched socket's `timeout()`); rejects on
+   * timeout with an error whose `responses` holds the answers that did arrive.
    */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
     ev: Ev,
-    ...args: unknown[]
-  ): Promise<unknown[]> {
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>> {
     return new Promise((resolve, reject) => {
-      (this.emit as (ev: string, ...a: unknown[]) => boolean)(
-        ev,
-        ...args,
-        (err: Error | null, responses: unknown[]) => {
-          if (!err) return resolve(responses);
-          reject(Object.assign(err, { responses }));
-        },
-      );
+      this.#send(ev, args, (err, responses) => {
+        if (!err) return resolve(responses as AckResult<EmitEvents, Ev>);
+        reject(Object.assign(err, { responses }));
+      });
     });
   }
 
@@ -193,13 +219,23 @@ export class BroadcastOperator<
     return this.#adapter.sockets(this.#rooms);
   }
 
-  /** The targeted sockets. */
-  fetchSockets(): Promise<AdapterSocket[]> {
-    return this.#adapter.fetchSockets({
+  /**
+   * The targeted sockets: this server's are its `Socket` objects, another
+   * node's (from a cluster adapter) a {@linkcode RemoteSocket} made of the
+   * details that node sent, as officially.
+   */
+  async fetchSockets(): Promise<RemoteSocket<SocketEvents, SocketData>[]> {
+    const found: (AdapterSocket | SocketDetails<SocketData>)[] = await this.#adapter.fetchSockets({
       rooms: this.#rooms,
       except: this.#except,
       flags: this.#flags,
     });
+    return found.map((socket) =>
+      "deliver" in socket
+        // A local Socket has every member of RemoteSocket (tests/io_remote_socket_test.ts).
+        ? socket as unknown as RemoteSocket<SocketEvents, SocketData>
+        : new RemoteSocket<SocketEvents, SocketData>(this.#adapter, socket)
+    );
   }
 
   /** Makes the targeted sockets join `room`. */
@@ -225,4 +261,114 @@ export class BroadcastOperator<
       close,
     );
   }
+}
+
+/** What a cluster adapter's `fetchSockets` gives for a socket of another node. */
+export interface SocketDetails<SocketData> {
+  /** The socket id. */
+  id: SocketId;
+  /** Its handshake. */
+  handshake: Handshake;
+  /** Its rooms (its own id included). */
+  rooms: Room[];
+  /** Its `socket.data`. */
+  data: SocketData;
+}
+
+/**
+ * What `remoteSocket.timeout(ms)` returns: emits whose ack callback gets
+ * `(err, answer)` and whose `emitWithAck` rejects when the time runs out.
+ */
+export interface RemoteSocketEmitter<EmitEvents extends EventsMap> {
+  /** Emits to the socket. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
+  /** Emits and resolves with the socket's answer. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>>;
+}
+
+/** The operator of each RemoteSocket: kept outside so that the class has no private member. */
+// deno-lint-ignore no-explicit-any
+const remoteOperators = new WeakMap<RemoteSocket<any, any>, BroadcastOperator<any, any>>();
+
+/**
+ * A socket as `fetchSockets()` gives it: the official subset of `Socket`.
+ * On one server these are the `Socket` objects themselves; a socket of
+ * another node (through a cluster adapter) is an instance of this class,
+ * which reaches it through the adapter. The class has no private member, so
+ * its type is structural: a `Socket` is a `RemoteSocket` of its event maps.
+ *
+ * @example
+ * ```ts ignore
+ * for (const socket of await io.in("room1").fetchSockets()) {
+ *   console.log(socket.id, socket.handshake.address, socket.rooms, socket.data);
+ *   socket.emit("hello");
+ *   const answer = await socket.timeout(1000).emitWithAck("ping");
+ *   socket.join("room2");
+ *   socket.leave("room1");
+ * }
+ * ```
+ */
+export class RemoteSocket<
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  // deno-lint-ignore no-explicit-any
+  SocketData = any,
+> {
+  /** The socket id. */
+  readonly id: SocketId;
+  /** Its handshake. */
+  readonly handshake: Handshake;
+  /** Its rooms when it was fetched. */
+  readonly rooms: Set<Room>;
+  /** Its `socket.data` when it was fetched. */
+  readonly data: SocketData;
+
+  /** A socket of another node, from the details its `fetchSockets` sent. */
+  constructor(adapter: Adapter, details: SocketDetails<SocketData>) {
+    this.id = details.id;
+    this.handshake = details.handshake;
+    this.rooms = new Set(details.rooms);
+    this.data = details.data;
+    remoteOperators.set(
+      this,
+      new BroadcastOperator(adapter, new Set([this.id]), new Set(), { expectSingleResponse: true }),
+    );
+  }
+
+  /** Waits `timeout` ms for the socket's ack: the ack callback gets an error first. */
+  timeout(timeout: number): RemoteSocketEmitter<DecorateAcknowledgements<EmitEvents>> {
+    return operatorOf(this).timeout(timeout) as unknown as RemoteSocketEmitter<
+      DecorateAcknowledgements<EmitEvents>
+    >;
+  }
+
+  /** Emits to the socket; an ack callback gets the answer, as with a `Socket`. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
+  emit(ev: string, ...args: unknown[]): boolean {
+    return (operatorOf(this).emit as (ev: string, ...a: unknown[]) => boolean)(ev, ...args);
+  }
+
+  /** Joins a room (or rooms). */
+  join(room: Room | Room[]): void {
+    operatorOf(this).socketsJoin(room);
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): void {
+    operatorOf(this).socketsLeave(room);
+  }
+
+  /** Disconnects it; with `close`, closes its connection. */
+  disconnect(close = false): this {
+    operatorOf(this).disconnectSockets(close);
+    return this;
+  }
+}
+
+function operatorOf<EmitEvents extends EventsMap, SocketData>(
+  socket: RemoteSocket<EmitEvents, SocketData>,
+): BroadcastOperator<EmitEvents, SocketData> {
+  return remoteOperators.get(socket)!;
 }

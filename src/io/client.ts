@@ -7,6 +7,7 @@
 
 import type { WriteOptions } from "./adapter.ts";
 import { logError } from "../_internal/error_log.ts";
+import type { DebugFn } from "../_internal/log.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "../engine/session.ts";
 import type { RawData } from "../engine/packet.ts";
 import { decodeMainEvent, decodePacket, Decoder } from "../parser/decode.ts";
@@ -33,6 +34,10 @@ export interface ClientHost {
     name: string,
     auth: Record<string, unknown>,
   ): Namespace | undefined | Promise<Namespace | undefined>;
+  /** The `webio:client` debug channel, when on. */
+  readonly debugClient?: DebugFn;
+  /** The `webio:socket` debug channel, when on. */
+  readonly debugSocket?: DebugFn;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -73,6 +78,7 @@ export class Client implements SessionHandler {
   /** Namespaces whose CONNECT has not been answered yet. */
   #pendingConnects: Set<string> | undefined;
 
+  /** The client of engine session `conn`; `host` is the Socket.IO server. */
   constructor(host: ClientHost, conn: EngineSession) {
     this.#host = host;
     this.conn = conn;
@@ -197,6 +203,7 @@ export class Client implements SessionHandler {
     clearTimeout(this.#attachmentTimer);
     this.#attachmentTimer = undefined;
     this.#pendingConnects = undefined;
+    this.#host.debugClient?.(`client ${this.id} closed: ${reason}`);
     for (const socket of this.#sockets()) {
       socket.onClose(reason as DisconnectReason, description);
     }
@@ -207,6 +214,7 @@ export class Client implements SessionHandler {
   #onMainEvent(args: unknown[]): void {
     const first = this.#first;
     const socket = first !== undefined && first.nsp.name === "/" ? first : this.#others?.get("/");
+    this.#host.debugSocket?.(`socket ${socket?.id} got event ${JSON.stringify(args[0])}`);
     if (socket) socket.onEvent(args, undefined);
     else this.#refuse(new Error("packet for a namespace not joined: /"));
   }
@@ -230,10 +238,12 @@ export class Client implements SessionHandler {
       this.#refuse(new Error(`packet for a namespace not joined: ${packet.nsp}`));
       return;
     }
+    this.#host.debugSocket?.(`socket ${socket.id} got packet type ${packet.type} on ${packet.nsp}`);
     if (!socket.onPacket(packet)) this.#refuse(new Error("acknowledgement for an unknown id"));
   }
 
   async #connect(name: string, auth: Record<string, unknown>): Promise<void> {
+    this.#host.debugClient?.(`client ${this.id} connects to namespace ${name}`);
     (this.#pendingConnects ??= new Set()).add(name);
     let nsp: Namespace | undefined;
     try {
@@ -253,6 +263,7 @@ export class Client implements SessionHandler {
     // The middlewares may take their time: the name stays pending until the
     // namespace writes CONNECT or CONNECT_ERROR (see `writePacket`).
     nsp.add(this, auth, (socket) => {
+      this.#host.debugSocket?.(`socket ${socket.id} connected to ${name} (client ${this.id})`);
       if (this.#first === undefined) this.#first = socket;
       else (this.#others ??= new Map()).set(name, socket);
       this.#stopConnectTimer();
@@ -301,6 +312,7 @@ export class Client implements SessionHandler {
 
   /** A protocol violation: every socket sees the error, the connection closes. */
   #refuse(err: unknown): void {
+    this.#host.debugClient?.(`client ${this.id} refused: ${(err as Error)?.message ?? err}`);
     for (const socket of this.#sockets()) socket.onError(err);
     this.close();
   }

@@ -8,26 +8,24 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
 import type { Adapter, AdapterConstructor, AdapterSocket, Room } from "./adapter.ts";
-import { BroadcastOperator } from "./broadcast.ts";
+import { BroadcastOperator, type RemoteSocket } from "./broadcast.ts";
 import { PacketType } from "../parser/packet.ts";
+import type { ExtendedError, NamespaceMiddleware, NamespaceServer } from "./server_types.ts";
 import { Socket } from "./socket.ts";
 import type { SocketConnection, SocketNamespace } from "./socket_types.ts";
 import type {
+  AckResult,
+  AllButLast,
+  DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
+  EventNamesWithAck,
   EventParams,
   EventsMap,
 } from "./typed_events.ts";
 
-/** A namespace middleware: call `next()` to accept, `next(err)` to refuse. */
-export type NamespaceMiddleware<S> = (socket: S, next: (err?: ExtendedError) => void) => void;
-
-/** An error whose `data` reaches the client's `connect_error`. */
-export interface ExtendedError extends Error {
-  /** Details sent to the client with the error message. */
-  data?: unknown;
-}
+export type { ExtendedError, NamespaceMiddleware };
 
 /** What a namespace needs of its server. */
 export interface NamespaceHost {
@@ -78,8 +76,15 @@ export class Namespace<
     new Map();
   /** The adapter holding rooms (replaced when `io.adapter(...)` sets a new class). */
   adapter: Adapter;
-  /** The server (typed loosely to keep the module graph one-way). */
-  readonly server: unknown;
+  /** The server, with the same event maps. */
+  readonly server: NamespaceServer<
+    ListenEvents,
+    EmitEvents,
+    ServerSideEvents,
+    SocketData,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >;
   /** @internal Middlewares, in order. */
   middlewares: NamespaceMiddleware<
     Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -92,7 +97,18 @@ export class Namespace<
    * @internal Made by the server (`io.of(name)`), which passes its narrow
    * host interface and itself.
    */
-  constructor(host: NamespaceHost, name: string, server: unknown) {
+  constructor(
+    host: NamespaceHost,
+    name: string,
+    server: NamespaceServer<
+      ListenEvents,
+      EmitEvents,
+      ServerSideEvents,
+      SocketData,
+      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+    >,
+  ) {
     super();
     this.#host = host;
     this.name = name;
@@ -131,19 +147,50 @@ export class Namespace<
     return new BroadcastOperator<EmitEvents, SocketData>(this.adapter);
   }
 
+  /** The operator with its acks typed as broadcasts (one answer per client). */
+  #broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#op() as unknown as BroadcastOperator<
+      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+      SocketData,
+      EmitEvents
+    >;
+  }
+
   /** Targets a room (or rooms). */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().to(room);
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().to(room);
   }
 
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().in(room);
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().in(room);
   }
 
   /** Excludes a room (or rooms). */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().except(room);
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().except(room);
   }
 
   /** Emits to every socket of the namespace. */
@@ -151,9 +198,19 @@ export class Namespace<
     return this.#op().emit(ev, ...args);
   }
 
-  /** Emits and resolves with every client's answer. */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: unknown[]): Promise<unknown[]> {
-    return this.#op().emitWithAck(ev, ...args);
+  /**
+   * Emits to every socket and resolves with their answers, one per client;
+   * after `timeout()` (`nsp.timeout(1000).emitWithAck(...)`) it rejects when
+   * some are missing at the deadline.
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>[]> {
+    return (this.#op().emitWithAck as (ev: string, ...a: unknown[]) => Promise<unknown>)(
+      ev,
+      ...args,
+    ) as Promise<AckResult<EmitEvents, Ev>[]>;
   }
 
   /** Sends a `message` event to every socket. */
@@ -168,18 +225,32 @@ export class Namespace<
   }
 
   /** Sets whether to compress. */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().compress(compress);
+  compress(
+    compress: boolean,
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().compress(compress);
   }
 
   /** Drops the message for clients that are not ready to receive it. */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().volatile;
+  get volatile(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().volatile;
   }
 
   /** Only this node. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.#op().local;
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
+    return this.#broadcast().local;
   }
 
   /** Waits `timeout` ms for every client's ack. */
@@ -187,11 +258,13 @@ export class Namespace<
     timeout: number,
   ): BroadcastOperator<
     DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
-    SocketData
+    SocketData,
+    EmitEvents
   > {
     return this.#op().timeout(timeout) as unknown as BroadcastOperator<
       DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
-      SocketData
+      SocketData,
+      EmitEvents
     >;
   }
 
@@ -204,11 +277,9 @@ export class Namespace<
     return this.#op().allSockets();
   }
 
-  /** The sockets of the namespace. */
-  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
-    return this.#op().fetchSockets() as Promise<
-      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]
-    >;
+  /** The sockets of the namespace (on this server, its `Socket` objects). */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.#op().fetchSockets();
   }
 
   /** Makes every socket join `room`. */
@@ -243,6 +314,10 @@ export class Namespace<
   }
 
   /** Emits to the other servers and resolves with their answers (none on one node). */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<AckResult<ServerSideEvents, Ev>[]>;
   serverSideEmitWithAck(ev: string, ...args: unknown[]): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       (this.serverSideEmit as (ev: string, ...a: unknown[]) => boolean)(

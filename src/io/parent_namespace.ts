@@ -14,15 +14,12 @@ import {
   type BroadcastOptions,
 } from "./adapter.ts";
 import { Namespace, type NamespaceHost } from "./namespace.ts";
+import type { NamespaceMatcher, NamespaceServer } from "./server_types.ts";
 import type { Packet } from "../parser/packet.ts";
+import type { Socket } from "./socket.ts";
 import type { DefaultEventsMap, EventsMap } from "./typed_events.ts";
 
-/** Decides whether a dynamic namespace `name` exists. */
-export type NamespaceMatcher = (
-  name: string,
-  auth: Record<string, unknown>,
-  next: (err: Error | null, allow: boolean) => void,
-) => void;
+export type { NamespaceMatcher };
 
 let parentCount = 0;
 
@@ -47,10 +44,27 @@ export class ParentNamespace<
   readonly children: Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> =
     new Set();
   #childHost: NamespaceHost;
-  #server: unknown;
+  #server: NamespaceServer<
+    ListenEvents,
+    EmitEvents,
+    ServerSideEvents,
+    SocketData,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >;
 
   /** @internal Made by the server for `io.of(regex)` or `io.of(matcher)`. */
-  constructor(host: NamespaceHost, server: unknown) {
+  constructor(
+    host: NamespaceHost,
+    server: NamespaceServer<
+      ListenEvents,
+      EmitEvents,
+      ServerSideEvents,
+      SocketData,
+      Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+    >,
+  ) {
     const children = new Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
     super(
       { ...host, adapterConstructor: parentAdapterFor(children) },

@@ -7,33 +7,38 @@
  */
 
 import { Emitter } from "../_internal/emitter.ts";
+import { setErrorLogger } from "../_internal/error_log.ts";
+import { debugChannel, type DebugFn, type Logger } from "../_internal/log.ts";
+import { OptionChecker } from "../_internal/validate.ts";
 import { Adapter, type AdapterConstructor, type Room } from "./adapter.ts";
-import type { BroadcastOperator } from "./broadcast.ts";
+import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
 import { Client, type ClientHost } from "./client.ts";
 import { EngineServer } from "../engine/server.ts";
-import { Namespace, type NamespaceHost, type NamespaceMiddleware } from "./namespace.ts";
-import { type NamespaceMatcher, ParentNamespace } from "./parent_namespace.ts";
+import { Namespace, type NamespaceHost } from "./namespace.ts";
+import { ParentNamespace } from "./parent_namespace.ts";
+import type {
+  NamespaceMatcher,
+  NamespaceMiddleware,
+  NamespaceServer,
+  ServerReservedEvents,
+} from "./server_types.ts";
 import type { RequestInfo } from "../engine/conn.ts";
 import { type ClientFileResponder, clientFileResponder } from "./serve_client.ts";
-import type { ServerOptions } from "./server_options.ts";
+import { type ServerOptions, validateServerOptions } from "./server_options.ts";
 import type { Socket } from "./socket.ts";
 import type {
+  AckResult,
+  AllButLast,
+  DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
+  EventNamesWithAck,
   EventParams,
   EventsMap,
 } from "./typed_events.ts";
 
-/** Events of the server itself (the rest go to the main namespace). */
-export interface ServerReservedEvents<S, N> {
-  /** A socket connected to the main namespace. */
-  connection: (socket: S) => void;
-  /** Alias of `connection`. */
-  connect: (socket: S) => void;
-  /** A namespace was created (by `io.of(name)` or a dynamic parent), the main one aside. */
-  new_namespace: (namespace: N) => void;
-}
+export type { ServerReservedEvents };
 
 /** The server's events for given event maps. */
 export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
@@ -61,7 +66,15 @@ export class ServerCore<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   // deno-lint-ignore no-explicit-any
   SocketData = any,
-> {
+> implements
+  NamespaceServer<
+    ListenEvents,
+    EmitEvents,
+    ServerSideEvents,
+    SocketData,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  > {
   /** The Engine.IO server underneath. */
   readonly engine: EngineServer;
   /** The main namespace `/`. */
@@ -82,14 +95,26 @@ export class ServerCore<
   #adapter: AdapterConstructor;
   #connectTimeout: number;
   #clientFiles: ClientFileResponder | undefined;
+  #debug: DebugFn | undefined;
+  #debugNamespace: DebugFn | undefined;
 
-  /** A server answering requests through `handleRequest`. */
+  /**
+   * A server answering requests through `handleRequest`.
+   *
+   * @throws {TypeError} When an option has the wrong type (`"1000"` for a number).
+   * @throws {RangeError} When a number is out of range (a negative `pingInterval`).
+   */
   constructor(options: ServerOptions = {}) {
+    validateServerOptions(options);
     this.opts = { ...options, path: options.path ?? "/socket.io" };
     this.#clientFiles = clientFileResponder(this.opts);
     this.engine = new EngineServer({ ...options, path: this.opts.path });
     this.#adapter = options.adapter ?? Adapter;
     this.#connectTimeout = options.connectTimeout ?? 45000;
+    setErrorLogger(this, this.engine.logger);
+    setErrorLogger(this.#events, this.engine.logger);
+    this.#debug = debugChannel("webio:server", this.engine.logger);
+    this.#debugNamespace = debugChannel("webio:namespace", this.engine.logger);
     // deno-lint-ignore no-this-alias
     const server = this; // the hosts' getters read settings that `adapter()` etc. may change
     this.#nspHost = {
@@ -108,6 +133,8 @@ export class ServerCore<
       },
       maxAttachments: options.maxAttachments ?? 10,
       resolveNamespace: (name, auth) => this.#resolveNamespace(name, auth),
+      debugClient: debugChannel("webio:client", this.engine.logger),
+      debugSocket: debugChannel("webio:socket", this.engine.logger),
     };
     this.engine.on("connection", (session) => new Client(this.#clientHost, session));
     this.sockets = this.of("/");
@@ -118,6 +145,11 @@ export class ServerCore<
   /** Answers one request (polling, WebSocket upgrade). */
   handleRequest(request: Request, info?: RequestInfo): Promise<Response> {
     return this.#clientFiles?.(request) ?? this.engine.handleRequest(request, info);
+  }
+
+  /** Where this server logs (the `logger` option, or the console). */
+  get logger(): Logger {
+    return this.engine.logger;
   }
 
   /** Milliseconds a long poll may be held. */
@@ -135,6 +167,7 @@ export class ServerCore<
    * adapters, then what serves the server (`stopServing`).
    */
   async close(callback?: (err?: Error) => void): Promise<void> {
+    this.#debug?.("closing");
     try {
       this.engine.close();
       // One failing adapter must not keep the others, or the listener, open.
@@ -160,8 +193,12 @@ export class ServerCore<
   adapter(adapter: AdapterConstructor): this;
   adapter(adapter?: AdapterConstructor): AdapterConstructor | this {
     if (adapter === undefined) return this.#adapter;
+    new OptionChecker("Cannot set adapter").function("adapter", adapter);
     this.#adapter = adapter;
-    for (const nsp of this.#nsps.values()) nsp.initAdapter();
+    for (const nsp of this.#nsps.values()) {
+      nsp.initAdapter();
+      setErrorLogger(nsp.adapter, this.engine.logger);
+    }
     return this;
   }
 
@@ -171,6 +208,7 @@ export class ServerCore<
   connectTimeout(ms: number): this;
   connectTimeout(ms?: number): number | this {
     if (ms === undefined) return this.#connectTimeout;
+    new OptionChecker("Cannot set connectTimeout").delay("connectTimeout", ms);
     this.#connectTimeout = ms;
     return this;
   }
@@ -195,6 +233,7 @@ export class ServerCore<
         this.#nspHost,
         this,
       );
+      setErrorLogger(parent, this.engine.logger);
       const matcher: NamespaceMatcher = typeof name === "function"
         ? name
         : (n, _auth, next) => next(null, name.test(n));
@@ -208,6 +247,7 @@ export class ServerCore<
       // A name matching a RegExp parent becomes that parent's child, as officially.
       const owner = this.#parents.find(({ regex }) => regex?.test(key))?.parent;
       nsp = owner ? owner.createChild(key) : new Namespace(this.#nspHost, key, this);
+      this.#adopt(nsp);
       this.#nsps.set(key, nsp);
       if (key !== "/") this.#events.fire(nsp);
     }
@@ -221,6 +261,13 @@ export class ServerCore<
     Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   > {
     return this.#nsps;
+  }
+
+  /** A new namespace's errors go to this server's logger. */
+  #adopt(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    setErrorLogger(nsp, this.engine.logger);
+    setErrorLogger(nsp.adapter, this.engine.logger);
+    this.#debugNamespace?.(`namespace ${nsp.name} created`);
   }
 
   async #resolveNamespace(
@@ -241,6 +288,7 @@ export class ServerCore<
       let child = this.#nsps.get(name);
       if (!child) {
         child = parent.createChild(name);
+        this.#adopt(child);
         this.#nsps.set(name, child);
         this.#events.fire(child);
       }
@@ -290,17 +338,35 @@ export class ServerCore<
   }
 
   /** Targets a room (or rooms). */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.to(room);
   }
 
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.in(room);
   }
 
   /** Excludes a room (or rooms). */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.except(room);
   }
 
@@ -309,8 +375,15 @@ export class ServerCore<
     return this.sockets.emit(ev, ...args);
   }
 
-  /** Emits and resolves with every client's answer. */
-  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: unknown[]): Promise<unknown[]> {
+  /**
+   * Emits to every socket of the main namespace and resolves with their
+   * answers, one per client; after `timeout()` it rejects when some are
+   * missing at the deadline.
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<AckResult<EmitEvents, Ev>[]> {
     return this.sockets.emitWithAck(ev, ...args);
   }
 
@@ -326,17 +399,31 @@ export class ServerCore<
   }
 
   /** Sets whether to compress. */
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+  compress(
+    compress: boolean,
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.compress(compress);
   }
 
   /** Drops the message for clients that are not ready. */
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+  get volatile(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.volatile;
   }
 
   /** Only this node. */
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.sockets.local;
   }
 
@@ -345,7 +432,8 @@ export class ServerCore<
     timeout: number,
   ): BroadcastOperator<
     DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>,
-    SocketData
+    SocketData,
+    EmitEvents
   > {
     return this.sockets.timeout(timeout);
   }
@@ -359,8 +447,8 @@ export class ServerCore<
     return this.sockets.allSockets();
   }
 
-  /** The sockets of the main namespace. */
-  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
+  /** The sockets of the main namespace (on this server, its `Socket` objects). */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
     return this.sockets.fetchSockets();
   }
 
@@ -388,7 +476,10 @@ export class ServerCore<
   }
 
   /** Emits to the other servers and resolves with their answers. */
-  serverSideEmitWithAck(ev: string, ...args: unknown[]): Promise<unknown[]> {
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<AckResult<ServerSideEvents, Ev>[]> {
     return this.sockets.serverSideEmitWithAck(ev, ...args);
   }
 }

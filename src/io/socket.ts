@@ -248,7 +248,8 @@ export class Socket<
   /** Broadcast to every socket of the namespace but this one. */
   get broadcast(): BroadcastOperator<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
+    SocketData,
+    EmitEvents
   > {
     return this.#operator();
   }
@@ -256,7 +257,8 @@ export class Socket<
   /** Broadcast on this node only. */
   get local(): BroadcastOperator<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
+    SocketData,
+    EmitEvents
   > {
     return this.#operator().local;
   }
@@ -264,27 +266,40 @@ export class Socket<
   /** Broadcast to a room, excluding this socket. */
   to(
     room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.#operator().to(room);
   }
 
   /** Alias of `to`. */
   in(
     room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.to(room);
   }
 
   /** Broadcast to all but a room (and this socket). */
   except(
     room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  ): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  > {
     return this.#operator().except(room);
   }
 
   #operator(): BroadcastOperator<
     DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
+    SocketData,
+    EmitEvents
   > {
     const flags = this.#flags === NO_FLAGS ? {} : this.#flags;
     this.#flags = NO_FLAGS;

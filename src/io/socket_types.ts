@@ -6,8 +6,13 @@
  */
 
 import type { Adapter, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
-import type { BroadcastOperator } from "./broadcast.ts";
-import type { EventNames, EventParams, EventsMap } from "./typed_events.ts";
+import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
+import type {
+  DecorateAcknowledgementsWithMultipleResponses,
+  EventNames,
+  EventParams,
+  EventsMap,
+} from "./typed_events.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RawData } from "../engine/packet.ts";
 import type { Packet } from "../parser/packet.ts";
@@ -60,15 +65,27 @@ export interface SocketNamespace<EmitEvents extends EventsMap, SocketData, Sock>
   /** Its connected sockets by id. */
   readonly sockets: Map<string, Sock>;
   /** Targets a room (or rooms) for a broadcast. */
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
+  to(room: Room | Room[]): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  >;
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
+  in(room: Room | Room[]): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  >;
   /** Leaves a room (or rooms) out of a broadcast. */
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
+  except(room: Room | Room[]): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData,
+    EmitEvents
+  >;
   /** Emits to every socket of the namespace. */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
-  /** The namespace's sockets (on this server). */
-  fetchSockets(): Promise<Sock[]>;
+  /** The namespace's sockets (on this server, its `Socket` objects). */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]>;
   /** The next id for an acknowledgement the server asks for. */
   nextAckId(): number;
   /** The id `nextAckId` will give next. */
