@@ -1,7 +1,12 @@
 /**
- * webio: a Socket.IO server for the Web-standard runtimes (Deno, Bun, Hono).
+ * webio: a Socket.IO v5 server for the Web-standard runtimes (Deno, Bun,
+ * Hono on either, and `node:http`).
  *
- * This module re-exports the public API.
+ * This module holds what an application uses: {@linkcode Server}, its
+ * namespaces, sockets and broadcasts, the adapter, the options and the
+ * event-map types. The runtime bindings have their own entry points
+ * (`@webio/webio/deno`, `/bun`, `/hono`, `/node`); the Engine.IO layer is
+ * `@webio/webio/engine` and the adapter's contract `@webio/webio/adapter`.
  *
  * @example
  * ```ts ignore
@@ -17,8 +22,9 @@
  */
 
 export { Server } from "./src/server.ts";
-export { ServerCore, type ServerEventsOf, type ServerReservedEvents } from "./src/io/server.ts";
+export type { ServerEventsOf, ServerReservedEvents } from "./src/io/server.ts";
 export type { ServerOptions } from "./src/io/server_options.ts";
+export type { Logger } from "./src/_internal/log.ts";
 export {
   type ExtendedError,
   Namespace,
@@ -34,20 +40,16 @@ export {
 } from "./src/io/socket.ts";
 export type { Handshake } from "./src/io/handshake.ts";
 export { BroadcastOperator } from "./src/io/broadcast.ts";
+export { RemoteSocket, type RemoteSocketEmitter, type SocketDetails } from "./src/io/broadcast.ts";
+export type { NamespaceServer } from "./src/io/server_types.ts";
 export {
-  type AckFn,
   Adapter,
   type AdapterConstructor,
-  type AdapterEvents,
-  type AdapterNamespace,
-  type AdapterSocket,
   type BroadcastFlags,
   type BroadcastOptions,
   type Room,
   type SocketId,
-  type WriteOptions,
 } from "./src/io/adapter.ts";
-export { Client } from "./src/io/client.ts";
 export type {
   AckResult,
   AllButLast,
@@ -73,52 +75,5 @@ export type {
   ReservedOrUserEventNames,
   ReservedOrUserListener,
 } from "./src/io/typed_events.ts";
-export type { Emitter } from "./src/_internal/emitter.ts";
 export type { AnyEventListener } from "./src/io/_any_listeners.ts";
-export { type Packet, PacketType } from "./src/parser/packet.ts";
-export { type EngineEvents, EngineServer } from "./src/engine/server.ts";
-export {
-  type CloseReason,
-  EngineSession,
-  type HandshakeInfo,
-  type SendOptions,
-  type SessionEvents,
-  type SessionHandler,
-  type SessionHost,
-} from "./src/engine/session.ts";
-export type { Transport, TransportHost } from "./src/engine/transport.ts";
-export type { WebSocketTransport } from "./src/engine/websocket.ts";
-export type {
-  AllowRequest,
-  CookieOptions,
-  EngineOptions,
-  ResolvedEngineOptions,
-  TransportName,
-} from "./src/engine/options.ts";
-export type { CorsOptions, CorsOrigin, StaticOrigin } from "./src/engine/cors.ts";
-export {
-  ENGINE_ERROR_MESSAGES,
-  type EngineConnectionError,
-  EngineErrorCode,
-} from "./src/engine/errors.ts";
-export {
-  type EnginePacket,
-  type EnginePacketName,
-  EnginePacketType,
-  type RawData,
-} from "./src/engine/packet.ts";
-export type { Conn, ConnHandler, RequestInfo, Upgrader } from "./src/engine/conn.ts";
-export type { RequestHandlerHost, ServeHandle, ServeOptions } from "./src/runtime/handler.ts";
-export type { NodeHttpServerLike, NodeListener } from "./src/runtime/node_http.ts";
-export { denoHandler, denoRequestInfo, denoUpgrade, serveDeno } from "./src/runtime/deno.ts";
-export {
-  bunHandler,
-  type BunPair,
-  bunRequestInfo,
-  type BunServer,
-  type BunWebSocket,
-  type BunWebSocketHandlers,
-  bunWebSocketHandlers,
-  serveBun,
-} from "./src/runtime/bun.ts";
-export { type HonoBinding, type HonoContextLike, honoHandler } from "./src/runtime/hono.ts";
+export type { Emitter } from "./src/_internal/emitter.ts";

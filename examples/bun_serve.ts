@@ -5,16 +5,20 @@
  *
  * Run: `bun examples/bun_serve.ts` (PORT overrides 3000).
  */
-import { type BunPair, type BunServer, Server } from "../mod.ts";
+import { Server } from "../mod.ts";
+import type { BunPair, BunServer } from "../bun.ts";
 
-// Bun's global, as far as this file uses it (so that `deno check` knows it).
+// Bun's global, as far as this file uses it, for `deno check` (which has no Bun
+// types). scripts/check_package.sh checks this file without this declaration,
+// against Bun's own types (bun-types), as an application on npm would see it.
 declare const Bun: {
   serve(options: {
     port: number;
     fetch: (request: Request, server: BunServer) => Response | Promise<Response | undefined>;
     websocket: BunPair["websocket"];
-  }): BunServer;
+  }): { readonly port: number };
 };
+// end of the declaration
 
 const io = new Server();
 io.on("connection", (socket) => {

@@ -5,7 +5,8 @@
  *
  * Run: `deno run --allow-net --allow-env examples/deno_serve.ts` (PORT overrides 3000).
  */
-import { denoHandler, Server } from "../mod.ts";
+import { Server } from "../mod.ts";
+import { denoHandler } from "../deno.ts";
 
 const io = new Server();
 io.on("connection", (socket) => {

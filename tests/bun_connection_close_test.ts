@@ -12,9 +12,6 @@ import type { RequestHandlerHost } from "../src/runtime/handler.ts";
 
 const fakeBun: BunServer = {
   upgrade: () => false,
-  port: 0,
-  hostname: "127.0.0.1",
-  stop() {},
 };
 
 /** A host that answers every request with a fresh 400. */

@@ -7,7 +7,7 @@
  */
 
 import { createChat, parsePort, SHUTDOWN_GRACE_MS } from "./app.ts";
-import { denoRequestInfo } from "../../mod.ts";
+import { denoRequestInfo } from "../../deno.ts";
 
 const chat = createChat((url) => Deno.readFile(url));
 

@@ -7,7 +7,7 @@
 
 import process from "node:process";
 import { createChat, parsePort, SHUTDOWN_GRACE_MS } from "./app.ts";
-import type { BunPair, BunServer } from "../../mod.ts";
+import type { BunPair, BunServer } from "../../bun.ts";
 
 /** The part of the `Bun` global used here (declared locally, like src/runtime/bun.ts). */
 interface BunRuntime {
@@ -16,7 +16,7 @@ interface BunRuntime {
     port: number;
     fetch: BunPair["fetch"];
     websocket: BunPair["websocket"];
-  }): BunServer;
+  }): BunServer & { readonly port: number; stop(closeActive?: boolean): Promise<void> };
 }
 
 const bun = (globalThis as unknown as { Bun: BunRuntime }).Bun;

@@ -9,10 +9,24 @@ import type { Conn, ConnHandler, RequestInfo } from "../engine/conn.ts";
 import { BunConn, enterCallback, leaveCallback } from "./_bun_conn.ts";
 import type { RequestHandlerHost, ServeHandle, ServeOptions } from "./handler.ts";
 
-/** The part of Bun's `ServerWebSocket` used here. */
+/**
+ * What webio's Bun sockets carry as `ws.data` (Bun's `ServerWebSocket<BunSocketData>`):
+ * the engine's handler, and the socket's `Conn` once it is open.
+ */
+export interface BunSocketData {
+  /** The engine's handler of the socket's events. */
+  readonly handler: ConnHandler;
+  /** The socket's `Conn`, once open. */
+  conn?: Conn;
+}
+
+/**
+ * The part of Bun's `ServerWebSocket<BunSocketData>` used here; Bun's own
+ * type is assignable to it.
+ */
 export interface BunWebSocket {
   /** What `server.upgrade` attached: the engine's handler and its `Conn`. */
-  data: { handler: ConnHandler; conn?: Conn };
+  data: BunSocketData;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
   /** Bytes sent (> 0), -1 when queued under backpressure, 0 when dropped. */
@@ -25,14 +39,21 @@ export interface BunWebSocket {
   getBufferedAmount(): number;
 }
 
-/** The part of Bun's `Server` used here. */
+/**
+ * The part of Bun's `Server` that `fetch` uses: the `Server<BunSocketData>`
+ * that `Bun.serve` hands to `fetch` is assignable to it.
+ */
 export interface BunServer {
-  /** Upgrades a request to a WebSocket. */
-  upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
+  /** Upgrades a request to a WebSocket whose `data` is `options.data`. */
+  upgrade(request: Request, options: { data: BunSocketData; headers?: Headers }): boolean;
   /** The client's address. */
   requestIP?(request: Request): { address: string } | null;
   /** Sets one request's idle timeout in seconds (0: none). */
   timeout?(request: Request, seconds: number): void;
+}
+
+/** What `Bun.serve` returns, as `serveBun` uses it. */
+interface BunListener extends BunServer {
   /** The port listened on. */
   readonly port: number;
   /** The host name listened on. */
@@ -41,7 +62,10 @@ export interface BunServer {
   stop(closeActive?: boolean): Promise<void> | void;
 }
 
-/** The `websocket` object Bun.serve needs. */
+/**
+ * The `websocket` object `Bun.serve` needs: Bun's `WebSocketHandler<BunSocketData>`
+ * (its handlers take Bun's `ServerWebSocket<BunSocketData>`).
+ */
 export interface BunWebSocketHandlers {
   /** A socket opened. */
   open(ws: BunWebSocket): void;
@@ -248,7 +272,7 @@ interface BunGlobal {
     idleTimeout: number;
     fetch: BunPair["fetch"];
     websocket: BunWebSocketHandlers;
-  }): BunServer;
+  }): BunListener;
 }
 
 /**
@@ -263,13 +287,27 @@ interface BunGlobal {
 export function serveBun(host: RequestHandlerHost, options: ServeOptions = {}): ServeHandle {
   const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
   const { fetch, websocket } = bunHandler(host);
-  const server = bun.serve({
-    port: options.port ?? 0,
-    hostname: options.hostname,
-    idleTimeout: bunIdleTimeout(host),
-    fetch,
-    websocket,
-  });
+  let server: BunListener;
+  try {
+    server = bun.serve({
+      port: options.port ?? 0,
+      hostname: options.hostname,
+      idleTimeout: bunIdleTimeout(host),
+      fetch,
+      websocket,
+    });
+  } catch (error) {
+    // Bun's message names the port already ("Is port 3000 in use?"); say it as Deno's does.
+    if (!(error instanceof Error) || (error as { code?: unknown }).code !== "EADDRINUSE") {
+      throw error;
+    }
+    const where = options.hostname ? `${options.hostname}:${options.port}` : `port ${options.port}`;
+    const wrapped = new Error(`Cannot listen on ${where}: the address is already in use`, {
+      cause: error,
+    });
+    Object.defineProperty(wrapped, "code", { value: "EADDRINUSE", enumerable: true });
+    throw wrapped;
+  }
   options.onListen?.({ port: server.port, hostname: server.hostname });
   return {
     port: server.port,
