@@ -9,13 +9,19 @@ import type { WriteOptions } from "./adapter.ts";
 import { logError } from "../_internal/error_log.ts";
 import type { DebugFn } from "../_internal/log.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "../engine/session.ts";
-import type { RawData } from "../engine/packet.ts";
 import { decodeMainEvent, decodePacket, Decoder } from "../parser/decode.ts";
 import { sharedTimers, TimerNode } from "../_internal/timers.ts";
 import { encodePacket } from "../parser/encode.ts";
 import { type Packet, PacketType } from "../parser/packet.ts";
 import type { Namespace } from "./namespace.ts";
 import type { DisconnectReason, Socket } from "./socket.ts";
+import { EnginePacketType, type RawData } from "../engine/packet.ts";
+
+/**
+ * The Engine.IO message type: the Socket.IO codec writes it in front of a
+ * packet's text, so a frame is built as one string.
+ */
+const MESSAGE = EnginePacketType.message;
 
 /** What a client needs of the server. */
 export interface ClientHost {
@@ -100,20 +106,20 @@ export class Client implements SessionHandler {
   writeToEngine(frames: readonly RawData[], opts: WriteOptions): void {
     let engineFrames = ENGINE_FRAMES.get(frames);
     if (engineFrames === undefined) {
-      engineFrames = frames.map((frame) => typeof frame === "string" ? "4" + frame : frame);
+      engineFrames = frames.map((frame) => typeof frame === "string" ? MESSAGE + frame : frame);
       ENGINE_FRAMES.set(frames, engineFrames);
     }
     this.writeFrames(engineFrames, opts);
   }
 
-  /** @internal Writes one engine frame: a text packet with the message type `4`. */
+  /** @internal Writes one engine frame: a message, its text already prefixed with `MESSAGE`. */
   writeFrame(frame: string, opts: WriteOptions): void {
     const conn = this.conn;
     if (opts.volatile && !conn.writable) return;
     conn.sendFrame(frame, opts);
   }
 
-  /** @internal Writes engine frames: an encoded packet with the message type `4`. */
+  /** @internal Writes engine frames: an encoded packet, its text frames prefixed with `MESSAGE`. */
   writeFrames(frames: readonly RawData[], opts: WriteOptions): void {
     const conn = this.conn;
     if (opts.volatile && !conn.writable) return;
@@ -130,7 +136,7 @@ export class Client implements SessionHandler {
       if (pending?.delete(packet.nsp) && pending.size === 0) this.#pendingConnects = undefined;
     }
     if (this.conn.readyState !== "open") return;
-    this.writeFrames(encodePacket(packet, "4"), opts);
+    this.writeFrames(encodePacket(packet, MESSAGE), opts);
   }
 
   /** @internal Forgets a socket that disconnected. */

@@ -36,6 +36,13 @@ import type {
   SocketNamespace,
   SocketReservedEvents,
 } from "./socket_types.ts";
+import { EnginePacketType } from "../engine/packet.ts";
+
+/**
+ * The Engine.IO message type: the Socket.IO codec writes it in front of a
+ * packet's text, so a frame is built as one string.
+ */
+const MESSAGE = EnginePacketType.message;
 
 export type { DisconnectReason, PacketMiddleware, SocketReservedEvents };
 
@@ -182,8 +189,8 @@ export class Socket<
     }
     const id = ack ? this.nsp.nextAckId() : undefined;
     // Encode first: data that cannot be encoded throws before any ack is registered.
-    const text = encodeEventText(this.nsp.name, data, id, "4");
-    const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, "4") : undefined;
+    const text = encodeEventText(this.nsp.name, data, id, MESSAGE);
+    const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, MESSAGE) : undefined;
     if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
     if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     if (frames === undefined) this.client.writeFrame(text!, flags);
