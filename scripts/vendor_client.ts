@@ -7,7 +7,7 @@
  * a precomputed ETag; `manifest.ts` lists them behind dynamic `import()`s so
  * that a server loads a build only when it is first requested.
  *
- * Run after upgrading socket.io-client (tests/serve_client_test.ts fails
+ * Run after upgrading socket.io-client (tests/io/serve_client_test.ts fails
  * until then): `deno task vendor:client`
  *
  * @module

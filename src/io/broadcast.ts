@@ -232,7 +232,7 @@ export class BroadcastOperator<
     });
     return found.map((socket) =>
       "deliver" in socket
-        // A local Socket has every member of RemoteSocket (tests/io_remote_socket_test.ts).
+        // A local Socket has every member of RemoteSocket (tests/io/remote_socket_test.ts).
         ? socket as unknown as RemoteSocket<SocketEvents, SocketData>
         : new RemoteSocket<SocketEvents, SocketData>(this.#adapter, socket)
     );

@@ -1,5 +1,5 @@
 /**
- * A program for tests/logging_test.ts: a webio server on a free port that one
+ * A program for tests/_internal/logging_test.ts: a webio server on a free port that one
  * long-polling client joins and sends an event to, then it closes. What
  * `DEBUG` switches on is printed to standard error; it prints "done" last.
  */

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Emitter } from "../src/_internal/emitter.ts";
+import { Emitter } from "../../src/_internal/emitter.ts";
 
 type Events = {
   tick: (n: number) => void;

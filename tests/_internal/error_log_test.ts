@@ -10,7 +10,7 @@ import {
   ERRORS_PER_INTERVAL,
   flushErrors,
   logError,
-} from "../src/_internal/error_log.ts";
+} from "../../src/_internal/error_log.ts";
 
 /** What `console.error` was given while `fn` ran, one string per call. */
 function captured(fn: () => void): string[] {

@@ -9,15 +9,15 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { once, runtime, sleep, startIo } from "./_fixtures/io.ts";
-import { serve } from "./_fixtures/serve.ts";
-import { Server } from "../src/server.ts";
-import type { Logger } from "../src/_internal/log.ts";
-import { isDebugEnabled, setDebugNamespaces } from "../src/_internal/log.ts";
-import { ERRORS_PER_INTERVAL } from "../src/_internal/error_log.ts";
+import { once, runtime, sleep, startIo } from "../_fixtures/io.ts";
+import { serve } from "../_fixtures/serve.ts";
+import { Server } from "../../src/server.ts";
+import type { Logger } from "../../src/_internal/log.ts";
+import { isDebugEnabled, setDebugNamespaces } from "../../src/_internal/log.ts";
+import { ERRORS_PER_INTERVAL } from "../../src/_internal/error_log.ts";
 import { io as connect } from "socket.io-client";
 
-const debugApp = fileURLToPath(new URL("./_fixtures/debug_app.ts", import.meta.url));
+const debugApp = fileURLToPath(new URL("../_fixtures/debug_app.ts", import.meta.url));
 
 /** Runs tests/_fixtures/debug_app.ts with `env`; resolves with its exit code and output. */
 function runDebugApp(

@@ -5,9 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
-import { TimerNode, TimerQueue } from "../src/_internal/timers.ts";
-import { sleep } from "./_fixtures/engine.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
+import { TimerNode, TimerQueue } from "../../src/_internal/timers.ts";
+import { sleep } from "../_fixtures/engine.ts";
 
 /** Resolves once `count` names are in `log`. */
 async function until(log: string[], count: number): Promise<void> {

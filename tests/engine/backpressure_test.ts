@@ -5,15 +5,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SEND_HIGH_WATER_MARK } from "../src/engine/conn.ts";
-import { bunHandler, type BunWebSocket } from "../src/runtime/bun.ts";
-import { EngineServer } from "../src/engine/server.ts";
-import type { EngineSession } from "../src/engine/session.ts";
-import type { WebSocketTransport } from "../src/engine/websocket.ts";
-import { mounts, runtime } from "./_fixtures/serve.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
-import { closed, deadline, handshake, poll, sleep, startEngine } from "./_fixtures/engine.ts";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
+import { SEND_HIGH_WATER_MARK } from "../../src/engine/conn.ts";
+import { bunHandler, type BunWebSocket } from "../../src/runtime/bun.ts";
+import { EngineServer } from "../../src/engine/server.ts";
+import type { EngineSession } from "../../src/engine/session.ts";
+import type { WebSocketTransport } from "../../src/engine/websocket.ts";
+import { mounts, runtime } from "../_fixtures/serve.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
+import { closed, deadline, handshake, poll, sleep, startEngine } from "../_fixtures/engine.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
 
 const CHUNK = 16 * 1024;
 const QUIET = { pingInterval: 60_000, pingTimeout: 60_000 };

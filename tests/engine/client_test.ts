@@ -5,11 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
-import type { EngineOptions } from "../src/engine/options.ts";
-import type { RawData } from "../src/engine/packet.ts";
-import type { EngineSession } from "../src/engine/session.ts";
-import { mounts } from "./_fixtures/serve.ts";
-import { closed, deadline, type EngineFixture, startEngine } from "./_fixtures/engine.ts";
+import type { EngineOptions } from "../../src/engine/options.ts";
+import type { RawData } from "../../src/engine/packet.ts";
+import type { EngineSession } from "../../src/engine/session.ts";
+import { mounts } from "../_fixtures/serve.ts";
+import { closed, deadline, type EngineFixture, startEngine } from "../_fixtures/engine.ts";
 
 const MODES: { name: string; transports: string[] }[] = [
   { name: "polling", transports: ["polling"] },

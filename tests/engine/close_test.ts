@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mounts } from "./_fixtures/serve.ts";
+import { mounts } from "../_fixtures/serve.ts";
 import {
   BufferedSocket,
   closed,
@@ -15,9 +15,9 @@ import {
   poll,
   post,
   startEngine,
-} from "./_fixtures/engine.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
-import { pendingSourceTimers } from "./_fixtures/timers.ts";
+} from "../_fixtures/engine.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
+import { pendingSourceTimers } from "../_fixtures/timers.ts";
 
 const QUIET = { pingInterval: 10_000, pingTimeout: 5000 };
 

@@ -6,9 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
-import type { CorsOptions } from "../src/engine/cors.ts";
-import { mounts } from "./_fixtures/serve.ts";
-import { type Harness, withEngine, within } from "./_fixtures/engine_http.ts";
+import type { CorsOptions } from "../../src/engine/cors.ts";
+import { mounts } from "../_fixtures/serve.ts";
+import { type Harness, withEngine, within } from "../_fixtures/engine_http.ts";
 
 const GOOD = "http://good-domain.com";
 const BAD = "http://bad-domain.com";

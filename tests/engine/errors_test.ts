@@ -8,9 +8,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { EngineConnectionError } from "../src/engine/errors.ts";
-import { mounts } from "./_fixtures/serve.ts";
-import { rawUpgrade } from "./_fixtures/raw_http.ts";
+import type { EngineConnectionError } from "../../src/engine/errors.ts";
+import { mounts } from "../_fixtures/serve.ts";
+import { rawUpgrade } from "../_fixtures/raw_http.ts";
 import {
   assertRefusal,
   echo,
@@ -21,7 +21,7 @@ import {
   post,
   withEngine,
   within,
-} from "./_fixtures/engine_http.ts";
+} from "../_fixtures/engine_http.ts";
 
 function collectErrors(h: Harness): EngineConnectionError[] {
   const errors: EngineConnectionError[] = [];

@@ -1,7 +1,7 @@
 /** Handshake headers kept as text round-trip to the same Headers. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { packHeaders, unpackHeaders } from "../src/engine/_header_text.ts";
+import { packHeaders, unpackHeaders } from "../../src/engine/_header_text.ts";
 
 test("header text: headers round-trip, colons in values and empty values included", () => {
   const headers = new Headers([

@@ -5,11 +5,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EngineServer } from "../src/engine/server.ts";
-import { bunHandler, bunIdleTimeout, bunWebSocketHandlers } from "../src/runtime/bun.ts";
-import { honoHandler } from "../src/runtime/hono.ts";
+import { EngineServer } from "../../src/engine/server.ts";
+import { bunHandler, bunIdleTimeout, bunWebSocketHandlers } from "../../src/runtime/bun.ts";
+import { honoHandler } from "../../src/runtime/hono.ts";
 import { Hono } from "hono";
-import { mounts, runtime } from "./_fixtures/serve.ts";
+import { mounts, runtime } from "../_fixtures/serve.ts";
 import {
   closed,
   deadline,
@@ -19,8 +19,8 @@ import {
   post,
   sleep,
   startEngine,
-} from "./_fixtures/engine.ts";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
+} from "../_fixtures/engine.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
 
 const FAST = { pingInterval: 50, pingTimeout: 200 };
 

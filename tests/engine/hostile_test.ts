@@ -8,9 +8,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import type { Socket } from "engine.io-client";
-import type { EngineOptions } from "../src/engine/options.ts";
-import { type Mount, mounts } from "./_fixtures/serve.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
+import type { EngineOptions } from "../../src/engine/options.ts";
+import { type Mount, mounts } from "../_fixtures/serve.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
 import {
   closed,
   echo,
@@ -22,7 +22,7 @@ import {
   post,
   withEngine,
   within,
-} from "./_fixtures/engine_http.ts";
+} from "../_fixtures/engine_http.ts";
 
 /**
  * Serves an echoing engine with two bystanders (WebSocket and polling),

@@ -14,11 +14,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
-import { type IoFixture, type Mount, mounts, runtime, startIo } from "./_fixtures/io.ts";
-import type { Socket } from "../src/io/socket.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
+import { type IoFixture, type Mount, mounts, runtime, startIo } from "../_fixtures/io.ts";
+import type { Socket } from "../../src/io/socket.ts";
 
-const SUITE = fileURLToPath(new URL("./node_clients/protocol_suite.mjs", import.meta.url));
+const SUITE = fileURLToPath(new URL("../node_clients/protocol_suite.mjs", import.meta.url));
 
 const PING_INTERVAL = 300;
 /**

@@ -7,9 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
-import { mounts } from "./_fixtures/serve.ts";
-import { rawRequest, rawUpgrade } from "./_fixtures/raw_http.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
+import { mounts } from "../_fixtures/serve.ts";
+import { rawRequest, rawUpgrade } from "../_fixtures/raw_http.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
 import {
   echo,
   type Harness,
@@ -19,9 +19,9 @@ import {
   post,
   withEngine,
   within,
-} from "./_fixtures/engine_http.ts";
-import { pickEncoding } from "../src/engine/compression.ts";
-import { generateId } from "../src/_internal/ids.ts";
+} from "../_fixtures/engine_http.ts";
+import { pickEncoding } from "../../src/engine/compression.ts";
+import { generateId } from "../../src/_internal/ids.ts";
 
 const OPEN_KEYS = ["maxPayload", "pingInterval", "pingTimeout", "sid", "upgrades"];
 

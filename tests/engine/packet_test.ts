@@ -13,8 +13,8 @@ import {
   frameToPacket,
   packetSize,
   SEPARATOR,
-} from "../src/engine/packet.ts";
-import { decodeBase64, encodeBase64 } from "../src/engine/_base64.ts";
+} from "../../src/engine/packet.ts";
+import { decodeBase64, encodeBase64 } from "../../src/engine/_base64.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 

@@ -7,10 +7,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EngineServer } from "../src/engine/server.ts";
-import { mounts } from "./_fixtures/serve.ts";
-import { RawRequest, rawRequest } from "./_fixtures/raw_http.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
+import { EngineServer } from "../../src/engine/server.ts";
+import { mounts } from "../_fixtures/serve.ts";
+import { RawRequest, rawRequest } from "../_fixtures/raw_http.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
 import {
   assertRefusal,
   closed,
@@ -22,7 +22,7 @@ import {
   upgradeRaw,
   withEngine,
   within,
-} from "./_fixtures/engine_http.ts";
+} from "../_fixtures/engine_http.ts";
 
 for (const mount of mounts) {
   test(`${mount}: a second concurrent GET gets 400, the first gets a close packet, the session closes`, async () => {

@@ -4,8 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { EngineOptions } from "../src/engine/options.ts";
-import { mounts } from "./_fixtures/serve.ts";
+import type { EngineOptions } from "../../src/engine/options.ts";
+import { mounts } from "../_fixtures/serve.ts";
 import {
   BufferedSocket,
   closed,
@@ -15,7 +15,7 @@ import {
   poll,
   post,
   startEngine,
-} from "./_fixtures/engine.ts";
+} from "../_fixtures/engine.ts";
 
 /** An echo engine: every message comes back. */
 function startEcho(mount: (typeof mounts)[number], options: EngineOptions = {}): EngineFixture {

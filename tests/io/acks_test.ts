@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
 import {
   type ClientSocket,
   type IoFixture,
@@ -13,8 +13,8 @@ import {
   once,
   startIo,
   transportModes,
-} from "./_fixtures/io.ts";
-import type { Socket } from "../src/io/socket.ts";
+} from "../_fixtures/io.ts";
+import type { Socket } from "../../src/io/socket.ts";
 
 function norm(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return { bytes: [...new Uint8Array(value)] };

@@ -12,9 +12,9 @@ import {
   type AdapterSocket,
   type BroadcastOptions,
   type WriteOptions,
-} from "../src/io/adapter.ts";
-import { BroadcastOperator } from "../src/io/broadcast.ts";
-import { type Packet, PacketType } from "../src/parser/packet.ts";
+} from "../../src/io/adapter.ts";
+import { BroadcastOperator } from "../../src/io/broadcast.ts";
+import { type Packet, PacketType } from "../../src/parser/packet.ts";
 
 interface Delivery {
   frames: readonly (string | Uint8Array)[];

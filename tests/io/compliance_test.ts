@@ -12,9 +12,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
-import { type IoFixture, type Mount, mounts, startIo } from "./_fixtures/io.ts";
-import type { Socket } from "../src/io/socket.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
+import { type IoFixture, type Mount, mounts, startIo } from "../_fixtures/io.ts";
+import type { Socket } from "../../src/io/socket.ts";
 
 const PING_INTERVAL = 300;
 // Generous, so a loaded machine never turns a slow answer into "ping timeout".

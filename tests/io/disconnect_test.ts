@@ -13,9 +13,9 @@ import {
   once,
   startIo,
   transportModes,
-} from "./_fixtures/io.ts";
-import type { ServerOptions } from "../src/io/server_options.ts";
-import type { Socket } from "../src/io/socket.ts";
+} from "../_fixtures/io.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
+import type { Socket } from "../../src/io/socket.ts";
 
 interface Pair {
   fx: IoFixture;

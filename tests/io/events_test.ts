@@ -5,8 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
-import { type ClientSocket, mounts, once, startIo, transportModes } from "./_fixtures/io.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
+import { type ClientSocket, mounts, once, startIo, transportModes } from "../_fixtures/io.ts";
 
 /**
  * Binary decodes as `Uint8Array` on the server and as `ArrayBuffer` or

@@ -7,11 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { type ClientSocket, type IoFixture, once, startIo } from "./_fixtures/io.ts";
-import { type RawMessage, RawPollingIo, RawWebSocketIo } from "./_fixtures/raw_io.ts";
-import type { ServerOptions } from "../src/io/server_options.ts";
-import type { Server } from "../src/server.ts";
-import type { Socket as ServerSocket } from "../src/io/socket.ts";
+import { type ClientSocket, type IoFixture, once, startIo } from "../_fixtures/io.ts";
+import { type RawMessage, RawPollingIo, RawWebSocketIo } from "../_fixtures/raw_io.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
+import type { Server } from "../../src/server.ts";
+import type { Socket as ServerSocket } from "../../src/io/socket.ts";
 
 const bytes = new Uint8Array([1, 2, 3]);
 

@@ -7,9 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket as EngineClient } from "engine.io-client";
-import { mounts, once, sleep, startIo, transportModes } from "./_fixtures/io.ts";
-import type { Namespace } from "../src/io/namespace.ts";
-import type { ParentNamespace } from "../src/io/parent_namespace.ts";
+import { mounts, once, sleep, startIo, transportModes } from "../_fixtures/io.ts";
+import type { Namespace } from "../../src/io/namespace.ts";
+import type { ParentNamespace } from "../../src/io/parent_namespace.ts";
 
 interface ConnectError extends Error {
   data?: unknown;

@@ -15,11 +15,11 @@ import {
   once,
   startIo,
   transportModes,
-} from "./_fixtures/io.ts";
-import { Adapter, type AdapterSocket, type BroadcastOptions } from "../src/io/adapter.ts";
-import { RemoteSocket } from "../src/io/broadcast.ts";
-import type { Socket } from "../src/io/socket.ts";
-import type { DefaultEventsMap } from "../src/io/typed_events.ts";
+} from "../_fixtures/io.ts";
+import { Adapter, type AdapterSocket, type BroadcastOptions } from "../../src/io/adapter.ts";
+import { RemoteSocket } from "../../src/io/broadcast.ts";
+import type { Socket } from "../../src/io/socket.ts";
+import type { DefaultEventsMap } from "../../src/io/typed_events.ts";
 
 /** Events of the type checks below. */
 interface Events {

@@ -13,10 +13,10 @@ import {
   once,
   startIo,
   transportModes,
-} from "./_fixtures/io.ts";
-import { Adapter, type BroadcastOptions } from "../src/io/adapter.ts";
-import type { Packet } from "../src/parser/packet.ts";
-import type { Socket } from "../src/io/socket.ts";
+} from "../_fixtures/io.ts";
+import { Adapter, type BroadcastOptions } from "../../src/io/adapter.ts";
+import type { Packet } from "../../src/parser/packet.ts";
+import type { Socket } from "../../src/io/socket.ts";
 
 /** Connects `n` clients to `nsp` and returns them with their server-side sockets. */
 async function connectMany(

@@ -1,15 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { Server } from "../src/server.ts";
-import type { ServerOptions } from "../src/io/server_options.ts";
-import type { RequestHandlerHost } from "../src/runtime/handler.ts";
-import { clientFileResponder, etagMatches, serveClientFile } from "../src/io/serve_client.ts";
-import { CLIENT_FILES, CLIENT_VERSION } from "../src/client_dist/manifest.ts";
-import { computeEtag } from "../scripts/vendor_client.ts";
-import { mounts, serve } from "./_fixtures/serve.ts";
+import { Server } from "../../src/server.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
+import type { RequestHandlerHost } from "../../src/runtime/handler.ts";
+import { clientFileResponder, etagMatches, serveClientFile } from "../../src/io/serve_client.ts";
+import { CLIENT_FILES, CLIENT_VERSION } from "../../src/client_dist/manifest.ts";
+import { computeEtag } from "../../scripts/vendor_client.ts";
+import { mounts, serve } from "../_fixtures/serve.ts";
 
-const dist = new URL("../node_modules/socket.io-client/dist/", import.meta.url);
+const dist = new URL("../../node_modules/socket.io-client/dist/", import.meta.url);
 const names = Object.keys(CLIENT_FILES);
 const encoder = new TextEncoder();
 

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { Hono } from "hono";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
-import { mounts, once, runtime, startIo, transportModes } from "./_fixtures/io.ts";
-import { Server } from "../src/server.ts";
-import { bunRequestInfo, type BunServer, bunWebSocketHandlers } from "../src/runtime/bun.ts";
-import { denoRequestInfo } from "../src/runtime/deno.ts";
+import { mounts, once, runtime, startIo, transportModes } from "../_fixtures/io.ts";
+import { Server } from "../../src/server.ts";
+import { bunRequestInfo, type BunServer, bunWebSocketHandlers } from "../../src/runtime/bun.ts";
+import { denoRequestInfo } from "../../src/runtime/deno.ts";
 
 type Transports = ("polling" | "websocket")[];
 

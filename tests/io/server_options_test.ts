@@ -6,11 +6,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { once, runtime, startIo } from "./_fixtures/io.ts";
-import { freePort } from "./_fixtures/example_process.ts";
-import { Server } from "../src/server.ts";
-import { EngineServer } from "../src/engine/server.ts";
-import type { ServerOptions } from "../src/io/server_options.ts";
+import { once, runtime, startIo } from "../_fixtures/io.ts";
+import { freePort } from "../_fixtures/example_process.ts";
+import { Server } from "../../src/server.ts";
+import { EngineServer } from "../../src/engine/server.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
 import { io as connect } from "socket.io-client";
 
 const refused: [options: Record<string, unknown>, error: ErrorConstructor, message: string][] = [

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mounts, once, startIo, transportModes } from "./_fixtures/io.ts";
+import { mounts, once, startIo, transportModes } from "../_fixtures/io.ts";
 
 for (const mount of mounts) {
   for (const mode of transportModes) {

@@ -4,10 +4,10 @@
  * per-packet middleware, catch-all listeners, reserved names, and user
  * handler errors that must not hurt the connection.
  */
-import { RESERVED_EVENTS } from "../src/parser/packet.ts";
+import { RESERVED_EVENTS } from "../../src/parser/packet.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertNoSourceTimers } from "./_fixtures/timers.ts";
+import { assertNoSourceTimers } from "../_fixtures/timers.ts";
 import {
   type ClientSocket,
   type IoFixture,
@@ -15,10 +15,10 @@ import {
   once,
   startIo,
   transportModes,
-} from "./_fixtures/io.ts";
-import { serve } from "./_fixtures/serve.ts";
-import type { Socket } from "../src/io/socket.ts";
-import { createTypedServer } from "../examples/typed.ts";
+} from "../_fixtures/io.ts";
+import { serve } from "../_fixtures/serve.ts";
+import type { Socket } from "../../src/io/socket.ts";
+import { createTypedServer } from "../../examples/typed.ts";
 import { io as connect } from "socket.io-client";
 
 async function connectPair(

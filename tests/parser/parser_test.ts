@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeEvent, encodeEventText, encodePacket } from "../src/parser/encode.ts";
-import { DecodeError, decodeMainEvent, Decoder } from "../src/parser/decode.ts";
-import { type Packet, PacketType, RESERVED_EVENTS } from "../src/parser/packet.ts";
-import { hasBinary, isBinary } from "../src/parser/_binary.ts";
+import { encodeEvent, encodeEventText, encodePacket } from "../../src/parser/encode.ts";
+import { DecodeError, decodeMainEvent, Decoder } from "../../src/parser/decode.ts";
+import { type Packet, PacketType, RESERVED_EVENTS } from "../../src/parser/packet.ts";
+import { hasBinary, isBinary } from "../../src/parser/_binary.ts";
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 

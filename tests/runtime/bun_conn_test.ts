@@ -5,9 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BunConn, type BunSocket, enterCallback, leaveCallback } from "../src/runtime/_bun_conn.ts";
-import type { ConnHandler } from "../src/engine/conn.ts";
-import { SEND_HIGH_WATER_MARK } from "../src/engine/conn.ts";
+import {
+  BunConn,
+  type BunSocket,
+  enterCallback,
+  leaveCallback,
+} from "../../src/runtime/_bun_conn.ts";
+import type { ConnHandler } from "../../src/engine/conn.ts";
+import { SEND_HIGH_WATER_MARK } from "../../src/engine/conn.ts";
 
 /** A socket that records writes; `result` decides what `send` returns. */
 class FakeSocket implements BunSocket {

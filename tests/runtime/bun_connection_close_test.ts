@@ -6,9 +6,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bunHandler, type BunServer, withConnectionClose } from "../src/runtime/bun.ts";
-import { honoHandler } from "../src/runtime/hono.ts";
-import type { RequestHandlerHost } from "../src/runtime/handler.ts";
+import { bunHandler, type BunServer, withConnectionClose } from "../../src/runtime/bun.ts";
+import { honoHandler } from "../../src/runtime/hono.ts";
+import type { RequestHandlerHost } from "../../src/runtime/handler.ts";
 
 const fakeBun: BunServer = {
   upgrade: () => false,

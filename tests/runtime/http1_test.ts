@@ -6,7 +6,7 @@ import {
   MAX_HEAD_BYTES,
   parseRequestHead,
   responseHead,
-} from "../src/runtime/_http1.ts";
+} from "../../src/runtime/_http1.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { Server } from "../mod.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
-import { freePort } from "./_fixtures/example_process.ts";
-import { runtime } from "./_fixtures/serve.ts";
+import { Server } from "../../mod.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
+import { freePort } from "../_fixtures/example_process.ts";
+import { runtime } from "../_fixtures/serve.ts";
 import { connect } from "socket.io-client";
 
 const decoder = new TextDecoder();
@@ -102,7 +102,7 @@ test("io.close() finishes with connections that never sent a whole request", asy
  * and echoes with an ack.
  */
 const FD_SERVER = `
-import { Server } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};
+import { Server } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
 const port = Number(${runtime === "deno" ? "Deno.env.get('PORT')" : "process.env.PORT"});
 const io = new Server(port);
 io.on("connection", (socket) => {

@@ -4,21 +4,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { connect as tcpConnect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { io as connect, type ManagerOptions, type SocketOptions } from "socket.io-client";
-import { Server } from "../src/server.ts";
-import type { ServerOptions } from "../src/io/server_options.ts";
-import type { RequestHandlerHost } from "../src/runtime/handler.ts";
+import { Server } from "../../src/server.ts";
+import type { ServerOptions } from "../../src/io/server_options.ts";
+import type { RequestHandlerHost } from "../../src/runtime/handler.ts";
 import {
   attachNodeHttp,
   isNodeHttpServer,
   type NodeHttpAttachment,
-} from "../src/runtime/node_http.ts";
-import { clientFileResponder } from "../src/io/serve_client.ts";
-import { EngineServer } from "../src/engine/server.ts";
-import type { EngineSession } from "../src/engine/session.ts";
-import type { WebSocketTransport } from "../src/engine/websocket.ts";
-import { SEND_HIGH_WATER_MARK } from "../src/engine/conn.ts";
-import { type ClientSocket, once, runtime } from "./_fixtures/io.ts";
-import { RawWebSocket } from "./_fixtures/raw_ws.ts";
+} from "../../src/runtime/node_http.ts";
+import { clientFileResponder } from "../../src/io/serve_client.ts";
+import { EngineServer } from "../../src/engine/server.ts";
+import type { EngineSession } from "../../src/engine/session.ts";
+import type { WebSocketTransport } from "../../src/engine/websocket.ts";
+import { SEND_HIGH_WATER_MARK } from "../../src/engine/conn.ts";
+import { type ClientSocket, once, runtime } from "../_fixtures/io.ts";
+import { RawWebSocket } from "../_fixtures/raw_ws.ts";
 
 /** The app's own routes: `/hello`, and 404 for the rest. */
 function app(req: IncomingMessage, res: ServerResponse): void {

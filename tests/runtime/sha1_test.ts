@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sha1 } from "../src/runtime/_sha1.ts";
+import { sha1 } from "../../src/runtime/_sha1.ts";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 

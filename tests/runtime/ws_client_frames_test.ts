@@ -5,7 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeFrame, encodeFrameHeader, FrameReader, OPCODE } from "../src/runtime/_ws_frames.ts";
+import {
+  encodeFrame,
+  encodeFrameHeader,
+  FrameReader,
+  OPCODE,
+} from "../../src/runtime/_ws_frames.ts";
 import {
   encodeClientFrame,
   encodeClientFrameHead,
@@ -18,7 +23,7 @@ import {
   ServerFrameReader,
   statusLine,
   upgradeRequest,
-} from "./_fixtures/ws_client_frames.ts";
+} from "../_fixtures/ws_client_frames.ts";
 
 const text = new TextEncoder();
 const decoder = new TextDecoder();

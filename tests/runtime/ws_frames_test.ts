@@ -9,7 +9,7 @@ import {
   isValidKey,
   MAX_FRAGMENTS,
   OPCODE,
-} from "../src/runtime/_ws_frames.ts";
+} from "../../src/runtime/_ws_frames.ts";
 
 const text = new TextEncoder();
 
