@@ -201,7 +201,11 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   close(): void {
     if (this.readyState !== "open" && this.readyState !== "opening") return;
     this.readyState = "closing";
-    this.#setTimer(Timer.Close, this.#host.pingInterval + this.#host.pingTimeout);
+    // A pong still awaited keeps its earlier deadline: a silent client goes
+    // with "ping timeout" then, as officially, not a close timeout later.
+    if (this.#timerKind !== Timer.Pong) {
+      this.#setTimer(Timer.Close, this.#host.pingInterval + this.#host.pingTimeout);
+    }
     this.#queue("1");
     this.flush();
   }

@@ -72,6 +72,22 @@ for (const mount of mounts) {
     }
   });
 
+  test(`${mount} polling: close() while a pong is awaited keeps the ping deadline ("ping timeout")`, async () => {
+    const fx = startEngine(FAST, mount);
+    try {
+      const sid = await handshake(fx);
+      const session = fx.engine.clients.get(sid)!;
+      const sessionClosed = closed(session);
+      assert.deepEqual(await poll(fx, sid), { status: 200, body: "2" });
+      // As Socket.IO's connect timeout does: the client never polls again.
+      session.close();
+      const [reason] = await deadline(sessionClosed, 5000, "ping timeout");
+      assert.equal(reason, "ping timeout");
+    } finally {
+      await fx.close();
+    }
+  });
+
   test(`${mount} polling: a client ping closes the session (v4: only the server pings)`, async () => {
     const fx = startEngine({ pingInterval: 10_000, pingTimeout: 5000 }, mount);
     try {
