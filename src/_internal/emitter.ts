@@ -60,14 +60,35 @@ export class Emitter<Events extends EventsMap> {
     return this.on(event, listener);
   }
 
+  /** Adds a listener before the others of `event`, as Node's `prependListener`. */
+  prependListener<E extends keyof Events & string>(event: E, listener: Events[E]): this {
+    const all = this.#listeners ??= Object.create(null) as Record<string, AnyFn | AnyFn[]>;
+    const entry = all[event];
+    if (entry === undefined) all[event] = listener;
+    else if (typeof entry === "function") all[event] = [listener, entry];
+    else entry.unshift(listener);
+    this.listenersChanged();
+    return this;
+  }
+
   /** Adds a listener that runs at most once. */
   once<E extends keyof Events & string>(event: E, listener: Events[E]): this {
+    return this.on(event, this.#onceWrapper(event, listener));
+  }
+
+  /** A listener that removes itself, then calls `listener`; `off(listener)` finds it. */
+  #onceWrapper<E extends keyof Events & string>(event: E, listener: Events[E]): Events[E] {
     const wrapper = ((...args: unknown[]) => {
       this.off(event, wrapper as Events[E]);
-      (listener as AnyFn)(...args);
+      return (listener as AnyFn).apply(this, args);
     }) as AnyFn & { listener?: unknown };
     wrapper.listener = listener;
-    return this.on(event, wrapper as Events[E]);
+    return wrapper as Events[E];
+  }
+
+  /** Adds a listener that runs at most once, before the others of `event`. */
+  prependOnceListener<E extends keyof Events & string>(event: E, listener: Events[E]): this {
+    return this.prependListener(event, this.#onceWrapper(event, listener));
   }
 
   /** Removes one listener, or every listener of `event` when none is given. */

@@ -91,3 +91,29 @@ test("emitter: emitArgs passes the arguments from an index on, any count", () =>
   }
   assert.deepEqual(calls, [[], [0], [0, 1], [0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 3, 4]]);
 });
+
+test("emitter: prependListener and prependOnceListener run before the others, as in Node", async () => {
+  const clock = new Clock();
+  const seen: string[] = [];
+  const a = (n: number) => seen.push(`a${n}`);
+  const b = (n: number) => seen.push(`b${n}`);
+  const c = (n: number) => seen.push(`c${n}`);
+  clock.prependListener("tick", a); // the first listener
+  clock.on("tick", b);
+  clock.prependListener("tick", c); // before a one-listener and a many-listener entry
+  clock.prependOnceListener("tick", (n) => seen.push(`once${n}`));
+  clock.fire(1);
+  clock.fire(2);
+  assert.deepEqual(seen, ["once1", "c1", "a1", "b1", "c2", "a2", "b2"]);
+  assert.equal(clock.listenerCount("tick"), 3);
+  const gone = (n: number) => seen.push(`gone${n}`);
+  clock.prependOnceListener("tick", gone);
+  clock.off("tick", gone); // found through its once wrapper
+  assert.deepEqual(clock.listeners("tick"), [c, a, b]);
+  clock.prependOnceListener("tick", () => Promise.reject(new Error("async once")));
+  clock.fire(3);
+  await Promise.resolve();
+  assert.deepEqual(clock.errors.map(([err, ev]) => [(err as Error).message, ev]), [
+    ["async once", "tick"],
+  ]);
+});
