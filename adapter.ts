@@ -30,8 +30,12 @@ export {
   type AdapterSocket,
   type BroadcastFlags,
   type BroadcastOptions,
+  type RecoveryOptions,
   type Room,
+  type Session,
+  type SessionToPersist,
   type SocketId,
   type WriteOptions,
 } from "./src/io/adapter.ts";
 export { type Packet, PacketType } from "./src/parser/packet.ts";
+export type { PacketEncoder } from "./src/parser/parser.ts";

@@ -24,6 +24,7 @@
 export { Server } from "./src/server.ts";
 export type { ServerEventsOf, ServerReservedEvents } from "./src/io/server.ts";
 export type { ServerOptions } from "./src/io/server_options.ts";
+export type { PacketDecoder, PacketEncoder, Parser } from "./src/parser/parser.ts";
 export type { Logger } from "./src/_internal/log.ts";
 export {
   type ExtendedError,
@@ -47,6 +48,7 @@ export {
   type AdapterConstructor,
   type BroadcastFlags,
   type BroadcastOptions,
+  type RecoveryOptions,
   type Room,
   type SocketId,
 } from "./src/io/adapter.ts";

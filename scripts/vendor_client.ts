@@ -21,6 +21,8 @@ const FILES = [
   "socket.io.js.map",
   "socket.io.min.js.map",
   "socket.io.esm.min.js.map",
+  "socket.io.msgpack.min.js",
+  "socket.io.msgpack.min.js.map",
 ];
 
 const root = new URL("../", import.meta.url);

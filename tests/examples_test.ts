@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
+import * as msgpackParser from "socket.io-msgpack-parser";
 import { type ExampleProcess, runExample } from "./_fixtures/example_process.ts";
 import { once, runtime } from "./_fixtures/io.ts";
 
@@ -29,6 +30,31 @@ test("greetings: send and emit with bytes, both directions", async () => {
     await ex.waitFor(/Uint8Array\(4\) \[ 1, 2, 3, 4 \]/);
   } finally {
     socket.disconnect();
+    await ex.stop();
+  }
+});
+
+test("msgpack: the msgpack parser's client gets bytes, acks and broadcasts", async () => {
+  const ex = await runExample("examples/msgpack.ts");
+  const opts = { ...clientOpts, parser: msgpackParser };
+  const socket = io(ex.url, opts);
+  const other = io(ex.url, { ...opts, transports: ["polling"] });
+  try {
+    const [text, bytes] = await once<[string, ArrayBuffer]>(socket, "hello");
+    assert.equal(text, "world");
+    assert.deepEqual([...new Uint8Array(bytes)], [1, 2, 3]);
+    if (!other.connected) await once(other, "connect"); // it may have connected first
+    const answer = await socket.emitWithAck("echo", { n: 1 });
+    assert.deepEqual(answer, { n: 1 });
+    const news = [once<[string]>(socket, "news"), once<[string]>(other, "news")];
+    other.emit("shout", "hi");
+    assert.deepEqual(await Promise.all(news), [["HI"], ["HI"]]);
+    const client = await fetch(ex.url + "/socket.io/socket.io.msgpack.min.js");
+    assert.equal(client.status, 200);
+    await client.body?.cancel();
+  } finally {
+    socket.disconnect();
+    other.disconnect();
     await ex.stop();
   }
 });
@@ -150,6 +176,37 @@ async function assertBindingServes(ex: ExampleProcess, hello: string, page: stri
   assert.match(client.headers.get("content-type") ?? "", /javascript/);
   assert.match(await client.text(), /Socket\.IO v4\.8/);
 }
+
+test("admin_ui: the UI's page at /admin/, its /admin namespace behind basic auth", async () => {
+  const ex = await runExample("examples/admin_ui.ts");
+  const wrong = io(ex.url + "/admin", {
+    ...clientOpts,
+    auth: { username: "admin", password: "x" },
+  });
+  const admin = io(ex.url + "/admin", {
+    ...clientOpts,
+    auth: { username: "admin", password: "changeit" },
+  });
+  let user: ReturnType<typeof io> | undefined;
+  try {
+    const page = await fetch(ex.url + "/admin/");
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Socket\.IO Admin UI<\/title>/);
+    const [err] = await once<[Error]>(wrong, "connect_error");
+    assert.equal(err.message, "invalid credentials");
+    const [config] = await once<[{ supportedFeatures: string[] }]>(admin, "config");
+    assert.ok(config.supportedFeatures.includes("ALL_EVENTS"));
+    const connected = once<[{ nsp: string; rooms: string[] }]>(admin, "socket_connected");
+    user = io(ex.url, clientOpts);
+    await once(user, "connect");
+    const [socket] = await connected;
+    assert.equal(socket.nsp, "/");
+    assert.equal(await user.timeout(5000).emitWithAck("ping"), "pong");
+  } finally {
+    for (const s of [wrong, admin, user]) s?.disconnect();
+    await ex.stop();
+  }
+});
 
 test("deno_serve: Deno.serve with the app's route beside webio's handler", {
   skip: runtime !== "deno",

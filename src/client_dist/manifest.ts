@@ -58,4 +58,6 @@ export const CLIENT_FILES: Readonly<Record<string, () => Promise<ClientFile>>> =
   "socket.io.js.map": () => import("./socket_io_js_map.ts"),
   "socket.io.min.js.map": () => import("./socket_io_min_js_map.ts"),
   "socket.io.esm.min.js.map": () => import("./socket_io_esm_min_js_map.ts"),
+  "socket.io.msgpack.min.js": () => import("./socket_io_msgpack_min_js.ts"),
+  "socket.io.msgpack.min.js.map": () => import("./socket_io_msgpack_min_js_map.ts"),
 };

@@ -7,8 +7,16 @@
  */
 
 import { Emitter } from "../_internal/emitter.ts";
-import { encodePacket } from "../parser/encode.ts";
-import type { Packet } from "../parser/packet.ts";
+import { JsonEncoder, type PacketEncoder } from "../parser/parser.ts";
+import { type Packet, PacketType } from "../parser/packet.ts";
+import {
+  type RecoveryOptions,
+  type Session,
+  SessionStore,
+  type SessionToPersist,
+} from "./_session_store.ts";
+
+export type { RecoveryOptions, Session, SessionToPersist };
 
 /** A socket id. */
 export type SocketId = string;
@@ -82,7 +90,16 @@ export interface AdapterNamespace {
   readonly sockets: ReadonlyMap<SocketId, AdapterSocket>;
   /** A fresh ack id, unique in the namespace. */
   nextAckId(): number;
+  /** The server, whose `opts.connectionStateRecovery` turns the session store on. */
+  readonly server?: {
+    readonly opts: { readonly connectionStateRecovery?: RecoveryOptions };
+    /** The encoder of every packet sent (the `parser` option's), used by broadcasts. */
+    readonly encoder?: PacketEncoder;
+  };
 }
+
+/** The encoder of an adapter whose namespace has no server: webio's JSON one. */
+const DEFAULT_ENCODER: PacketEncoder = new JsonEncoder();
 
 /** Public events of an adapter. */
 export interface AdapterEvents {
@@ -110,6 +127,8 @@ export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
 export class Adapter extends Emitter<AdapterEvents> {
   /** The namespace served. */
   readonly nsp: AdapterNamespace;
+  /** Encodes every broadcast, once: the server's `encoder`, as officially. */
+  readonly encoder: PacketEncoder;
   /** Room -> socket ids (its own rooms are added for every socket on first read). */
   #rooms: Map<Room, Set<SocketId>> = new Map();
   /** Socket id -> rooms; `null` for a socket only in its own room, not made yet. */
@@ -121,11 +140,16 @@ export class Adapter extends Emitter<AdapterEvents> {
    * none: a one-element Set costs about half a kilobyte in JavaScriptCore.
    */
   #eager = false;
+  /** Sessions and packets for connection-state recovery; none when it is off. */
+  #store: SessionStore | undefined;
 
   /** The adapter of namespace `nsp` (the server makes one per namespace). */
   constructor(nsp: AdapterNamespace) {
     super();
     this.nsp = nsp;
+    this.encoder = nsp.server?.encoder ?? DEFAULT_ENCODER;
+    const recovery = nsp.server?.opts.connectionStateRecovery;
+    if (recovery) this.#store = new SessionStore(recovery);
   }
 
   /** Room -> socket ids. */
@@ -227,9 +251,35 @@ export class Adapter extends Emitter<AdapterEvents> {
   broadcast(packet: Packet, opts: BroadcastOptions): void {
     const write = writeOptions(opts);
     packet.nsp = this.nsp.name;
-    const frames = encodePacket(packet);
+    // With connection-state recovery, an event without ack that is not
+    // volatile gets its offset last (so the client knows what it has) and
+    // is kept for replay.
+    const store = this.#store !== undefined && packet.type === PacketType.EVENT &&
+        packet.id === undefined && !opts.flags?.volatile
+      ? this.#store
+      : undefined;
+    if (store !== undefined) (packet.data as unknown[]).push(store.nextOffset());
+    const frames = this.encoder.encode(packet);
     const data = packet.data as unknown[];
+    if (store !== undefined) store.keep(data, opts, byteLength(frames));
     this.apply(opts, (socket) => socket.deliver(frames, write, data));
+  }
+
+  /**
+   * Keeps the session of a socket that disconnected for a reason that may be
+   * recovered (official contract; the in-memory store keeps it for
+   * `maxDisconnectionDuration`).
+   */
+  persistSession(session: SessionToPersist): Promise<void> | void {
+    this.#store?.persist(session);
+  }
+
+  /**
+   * The session `pid` with the packets it missed since `offset`, or null.
+   * In memory a session is given back once, and the answer is synchronous.
+   */
+  restoreSession(pid: string, offset: string): Promise<Session | null> | Session | null {
+    return this.#store?.restore(pid, offset) ?? null;
   }
 
   /**
@@ -245,7 +295,7 @@ export class Adapter extends Emitter<AdapterEvents> {
     const write = writeOptions(opts);
     packet.nsp = this.nsp.name;
     packet.id = this.nsp.nextAckId();
-    const frames = encodePacket(packet);
+    const frames = this.encoder.encode(packet);
     const registration = { id: packet.id, fn: ack };
     let clientCount = 0;
     this.apply(opts, (socket) => {
@@ -349,4 +399,13 @@ export class Adapter extends Emitter<AdapterEvents> {
 function writeOptions(opts: BroadcastOptions): WriteOptions {
   const flags = opts.flags ?? {};
   return { volatile: flags.volatile, compress: flags.compress };
+}
+
+/** The size of encoded frames (a string counts its length, bytes their byteLength). */
+function byteLength(frames: readonly unknown[]): number {
+  let bytes = 0;
+  for (const frame of frames) {
+    bytes += typeof frame === "string" ? frame.length : (frame as ArrayBufferLike).byteLength ?? 0;
+  }
+  return bytes;
 }

@@ -9,10 +9,18 @@ import type { WriteOptions } from "./adapter.ts";
 import { logError } from "../_internal/error_log.ts";
 import type { DebugFn } from "../_internal/log.ts";
 import type { CloseReason, EngineSession, SessionHandler } from "../engine/session.ts";
-import { decodeMainEvent, decodePacket, Decoder } from "../parser/decode.ts";
+import {
+  checkPacket,
+  DecodeError,
+  decodeMainEvent,
+  decodePacket,
+  Decoder,
+} from "../parser/decode.ts";
+import { checkMsgpackFrame } from "../parser/_msgpack.ts";
 import { sharedTimers, TimerNode } from "../_internal/timers.ts";
 import { encodePacket } from "../parser/encode.ts";
 import { type Packet, PacketType } from "../parser/packet.ts";
+import type { PacketDecoder, PacketEncoder, Parser } from "../parser/parser.ts";
 import type { Namespace } from "./namespace.ts";
 import type { DisconnectReason, Socket } from "./socket.ts";
 import { EnginePacketType, type RawData } from "../engine/packet.ts";
@@ -32,6 +40,15 @@ export interface ClientHost {
   readonly connectTimeout: number;
   /** Largest number of binary attachments in one packet. */
   readonly maxAttachments: number;
+  /** The `parser` option: a custom parser, or `undefined` for webio's own. */
+  readonly parser?: Parser;
+  /** The custom parser's encoder (the server's one), with `parser`. */
+  readonly customEncoder?: PacketEncoder;
+  /**
+   * Whether the custom parser speaks msgpack: each frame is then checked
+   * (binary, every announced length within it) before the parser reads it.
+   */
+  readonly msgpackFrames?: boolean;
   /**
    * Finds (or creates, for a dynamic namespace) the namespace `name`;
    * resolves `undefined` when there is none.
@@ -53,6 +70,14 @@ type AnySocket = Socket<any, any, any, any>;
 const BINARY_EVENT_CODE = 48 + PacketType.BINARY_EVENT;
 const BINARY_ACK_CODE = 48 + PacketType.BINARY_ACK;
 
+/**
+ * A binary frame as a Node parser expects it: a `Buffer` over the same bytes
+ * where the runtime has one (Deno and Bun do), as the official engine gives.
+ */
+const NodeBuffer = (globalThis as {
+  Buffer?: { from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array };
+}).Buffer;
+
 /** The engine frames of a broadcast's packet frames, built by its first recipient. */
 const ENGINE_FRAMES = new WeakMap<readonly RawData[], readonly RawData[]>();
 
@@ -70,6 +95,10 @@ export class Client implements SessionHandler {
   /** The engine session id. */
   readonly id: string;
   #host: ClientHost;
+  /** The encoder of a custom parser (the `parser` option); `undefined` for webio's own. */
+  readonly customEncoder: PacketEncoder | undefined;
+  /** The decoder of a custom parser; webio's own fast paths run without one. */
+  #custom: PacketDecoder | undefined;
   /** Made for the first binary packet: text packets need no decoder state. */
   #decoder: Decoder | undefined;
   /**
@@ -89,7 +118,19 @@ export class Client implements SessionHandler {
     this.#host = host;
     this.conn = conn;
     this.id = conn.id;
-    conn.setHandler(this);
+    this.customEncoder = host.customEncoder;
+    if (host.parser === undefined) {
+      conn.setHandler(this);
+    } else {
+      // The engine hands a custom parser's frames to their own handler, so
+      // that `onMessage`, webio's own decoding, does not even test for one.
+      const decoder = this.#custom = new host.parser.Decoder();
+      decoder.on("decoded", (packet) => this.#onCustomPacket(packet));
+      conn.setHandler({
+        onMessage: (data) => this.#onCustomFrame(decoder, data),
+        onClose: (reason, description) => this.onClose(reason, description),
+      });
+    }
     this.#connectTimer = new TimerNode(this);
     sharedTimers.schedule(this.#connectTimer, host.connectTimeout);
   }
@@ -136,7 +177,9 @@ export class Client implements SessionHandler {
       if (pending?.delete(packet.nsp) && pending.size === 0) this.#pendingConnects = undefined;
     }
     if (this.conn.readyState !== "open") return;
-    this.writeFrames(encodePacket(packet, MESSAGE), opts);
+    const custom = this.customEncoder;
+    if (custom === undefined) this.writeFrames(encodePacket(packet, MESSAGE), opts);
+    else this.writeToEngine(custom.encode(packet), opts);
   }
 
   /** @internal Forgets a socket that disconnected. */
@@ -215,6 +258,46 @@ export class Client implements SessionHandler {
     }
     this.#first = this.#others = undefined;
     this.#decoder?.reset();
+    try {
+      this.#custom?.destroy?.();
+    } catch (err) {
+      logError(this.conn, `connection ${this.id}`, "webio: the parser's destroy() threw:", err);
+    }
+  }
+
+  /**
+   * A frame for a custom parser: a malformed one (the decoder throws) or a
+   * packet that fails {@linkcode checkPacket} closes this connection only.
+   */
+  #onCustomFrame(decoder: PacketDecoder, data: RawData): void {
+    try {
+      if (this.#host.msgpackFrames) {
+        if (typeof data === "string") {
+          throw new DecodeError("Cannot decode packet: a text frame for the msgpack parser");
+        }
+        checkMsgpackFrame(data);
+      }
+      decoder.add(
+        typeof data === "string" || NodeBuffer === undefined
+          ? data
+          : NodeBuffer.from(data.buffer, data.byteOffset, data.byteLength),
+      );
+    } catch (err) {
+      if (this.conn.readyState === "open") this.#refuse(err);
+    }
+  }
+
+  /** A packet from a custom parser's decoder. */
+  #onCustomPacket(decoded: unknown): void {
+    if (this.conn.readyState !== "open") return;
+    let packet: Packet;
+    try {
+      packet = checkPacket(decoded);
+    } catch (err) {
+      this.#refuse(err);
+      return;
+    }
+    this.#onPacket(packet);
   }
 
   #onMainEvent(args: unknown[]): void {

@@ -7,7 +7,8 @@
 
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
-import type { Adapter, AdapterConstructor, AdapterSocket, Room } from "./adapter.ts";
+import type { Adapter, AdapterConstructor, AdapterSocket, Room, Session } from "./adapter.ts";
+import { generateId } from "../_internal/ids.ts";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast.ts";
 import { PacketType } from "../parser/packet.ts";
 import type { ExtendedError, NamespaceMiddleware, NamespaceServer } from "./server_types.ts";
@@ -340,12 +341,50 @@ export class Namespace<
     auth: Record<string, unknown>,
     onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
+    const recovery = this.server.opts.connectionStateRecovery;
+    if (!recovery) return this.#add(client, auth, onConnected, undefined, undefined);
+    const { pid, offset } = auth;
+    if (typeof pid !== "string" || typeof offset !== "string") {
+      return this.#add(client, auth, onConnected, generateId(), undefined);
+    }
+    // Connection-state recovery: the adapter may answer later (a cluster).
+    let restored: Promise<Session | null> | Session | null = null;
+    try {
+      restored = this.adapter.restoreSession(pid, offset);
+    } catch (err) {
+      this.onListenerError(err, "restoreSession");
+    }
+    const then = (session: Session | null) => {
+      // A session whose socket is here again is not given twice.
+      if (session && this.sockets.has(session.sid)) session = null;
+      if (!session) return this.#add(client, auth, onConnected, generateId(), undefined);
+      const skip = recovery.skipMiddlewares !== false;
+      this.#add(client, auth, onConnected, session.pid, session, skip);
+    };
+    if (!(restored instanceof Promise)) return then(restored);
+    restored.then(then, (err) => {
+      this.onListenerError(err, "restoreSession");
+      then(null);
+    });
+  }
+
+  #add(
+    // deno-lint-ignore no-explicit-any
+    client: SocketConnection<Socket<any, any, any, any>>,
+    auth: Record<string, unknown>,
+    onConnected: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+    pid: string | undefined,
+    session: Session | undefined,
+    skipMiddlewares = false,
+  ): void {
     const socket = new Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
       this,
       client,
       auth,
+      pid,
+      session,
     );
-    this.#run(socket, 0, (err) => {
+    this.#run(socket, skipMiddlewares ? this.middlewares.length : 0, (err) => {
       if (client.conn.readyState !== "open") return;
       if (err) {
         client.writePacket({

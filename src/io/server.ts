@@ -15,6 +15,8 @@ import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
 import { Client, type ClientHost } from "./client.ts";
 import { EngineServer } from "../engine/server.ts";
 import { Namespace, type NamespaceHost } from "./namespace.ts";
+import { JsonEncoder, type PacketEncoder } from "../parser/parser.ts";
+import { encodesMsgpack } from "../parser/_msgpack.ts";
 import { ParentNamespace } from "./parent_namespace.ts";
 import type {
   NamespaceMatcher,
@@ -81,6 +83,8 @@ export class ServerCore<
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The options in force. */
   readonly opts: Readonly<ServerOptions>;
+  /** The encoder of every packet sent: the `parser` option's, or webio's JSON one. */
+  readonly encoder: PacketEncoder;
 
   #nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   #parents: {
@@ -107,10 +111,24 @@ export class ServerCore<
   constructor(options: ServerOptions = {}) {
     validateServerOptions(options);
     this.opts = { ...options, path: options.path ?? "/socket.io" };
+    if (options.connectionStateRecovery) {
+      // Its defaults filled in, as officially: adapters read them there.
+      this.opts = {
+        ...this.opts,
+        connectionStateRecovery: {
+          maxDisconnectionDuration: 2 * 60 * 1000,
+          skipMiddlewares: true,
+          ...options.connectionStateRecovery,
+        },
+      };
+    }
     this.#clientFiles = clientFileResponder(this.opts);
     this.engine = new EngineServer({ ...options, path: this.opts.path });
     this.#adapter = options.adapter ?? Adapter;
     this.#connectTimeout = options.connectTimeout ?? 45000;
+    this.encoder = options.parser
+      ? new options.parser.Encoder() as PacketEncoder
+      : new JsonEncoder();
     setErrorLogger(this, this.engine.logger);
     setErrorLogger(this.#events, this.engine.logger);
     this.#debug = debugChannel("webio:server", this.engine.logger);
@@ -132,6 +150,9 @@ export class ServerCore<
         return server.#connectTimeout;
       },
       maxAttachments: options.maxAttachments ?? 10,
+      parser: options.parser,
+      customEncoder: options.parser ? this.encoder : undefined,
+      msgpackFrames: options.parser !== undefined && encodesMsgpack((p) => this.encoder.encode(p)),
       resolveNamespace: (name, auth) => this.#resolveNamespace(name, auth),
       debugClient: debugChannel("webio:client", this.engine.logger),
       debugSocket: debugChannel("webio:socket", this.engine.logger),

@@ -4,9 +4,10 @@
  * @module
  */
 
-import type { AdapterConstructor } from "./adapter.ts";
+import type { AdapterConstructor, RecoveryOptions } from "./adapter.ts";
 import { type EngineOptions, validateEngineOptions } from "../engine/options.ts";
 import { OptionChecker } from "../_internal/validate.ts";
+import type { Parser } from "../parser/parser.ts";
 
 /** Options of `new Server(...)`: the engine's, plus the Socket.IO layer's. */
 export interface ServerOptions extends EngineOptions {
@@ -22,6 +23,17 @@ export interface ServerOptions extends EngineOptions {
   cleanupEmptyChildNamespaces?: boolean;
   /** Largest number of binary attachments in one packet; default 10. */
   maxAttachments?: number;
+  /**
+   * Connection-state recovery: a client that reconnects within
+   * `maxDisconnectionDuration` gets its socket id, rooms, `data` and the
+   * packets it missed back. Off by default.
+   */
+  connectionStateRecovery?: RecoveryOptions;
+  /**
+   * A custom parser, `{ Encoder, Decoder }` as `socket.io-parser` exports
+   * them (`socket.io-msgpack-parser`); default webio's JSON parser.
+   */
+  parser?: Parser;
 }
 
 /**
@@ -47,4 +59,19 @@ export function validateServerOptions(options: ServerOptions): void {
   check.delay("connectTimeout", options.connectTimeout);
   check.boolean("cleanupEmptyChildNamespaces", options.cleanupEmptyChildNamespaces);
   check.number("maxAttachments", options.maxAttachments, { min: 0, integer: true });
+  const recovery = options.connectionStateRecovery;
+  check.object("connectionStateRecovery", recovery);
+  if (recovery !== undefined) {
+    const name = "connectionStateRecovery";
+    check.delay(`${name}.maxDisconnectionDuration`, recovery.maxDisconnectionDuration);
+    check.boolean(`${name}.skipMiddlewares`, recovery.skipMiddlewares);
+    check.number(`${name}.maxStoredPackets`, recovery.maxStoredPackets, { min: 0, integer: true });
+    check.number(`${name}.maxStoredBytes`, recovery.maxStoredBytes, { min: 0 });
+  }
+  const parser = options.parser as unknown;
+  if (parser !== undefined && check.object("parser", parser)) {
+    // A missing class is reported as `got undefined`, not let through.
+    check.function("parser.Encoder", parser.Encoder ?? "undefined");
+    check.function("parser.Decoder", parser.Decoder ?? "undefined");
+  }
 }

@@ -9,6 +9,7 @@ import type { AdapterConstructor, Room } from "./adapter.ts";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { RequestInfo } from "../engine/conn.ts";
+import type { PacketEncoder } from "../parser/parser.ts";
 import type { ServerOptions } from "./server_options.ts";
 import type {
   AckResult,
@@ -67,6 +68,8 @@ export interface NamespaceServer<
   readonly sockets: Nsp;
   /** The options in force. */
   readonly opts: Readonly<ServerOptions>;
+  /** The encoder of every packet sent (the `parser` option's). */
+  readonly encoder: PacketEncoder;
   /** The namespaces by name. */
   readonly _nsps: ReadonlyMap<string, Nsp>;
   /** Answers one request (polling, WebSocket upgrade). */

@@ -7,7 +7,7 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
 import { type AnyEventListener, AnyListeners } from "./_any_listeners.ts";
-import type { AckFn, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
+import type { AckFn, AdapterSocket, Room, Session, WriteOptions } from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
 import { BroadcastOperator } from "./broadcast.ts";
 import type { EngineSession } from "../engine/session.ts";
@@ -45,6 +45,16 @@ import { EnginePacketType } from "../engine/packet.ts";
 const MESSAGE = EnginePacketType.message;
 
 export type { DisconnectReason, PacketMiddleware, SocketReservedEvents };
+
+/** Reasons after which a session is kept for connection-state recovery (as officially). */
+const RECOVERABLE_REASONS: ReadonlySet<string> = new Set([
+  "transport error",
+  "transport close",
+  "forced close",
+  "ping timeout",
+  "server shutting down",
+  "forced server close",
+]);
 
 /** Error given to timed acks still pending when the socket disconnects. */
 const DISCONNECTED_MESSAGE = "socket has been disconnected";
@@ -92,9 +102,13 @@ export class Socket<
   #data: SocketData | undefined;
   /** Whether it is connected. */
   connected = false;
-  /** Whether the session was recovered (connection-state recovery is not yet supported). */
-  get recovered(): false {
-    return false;
+  /**
+   * Whether the session was recovered after a short disconnection
+   * (`connectionStateRecovery`): the id, rooms and `data` are the old
+   * socket's, and the packets it missed were sent again.
+   */
+  get recovered(): boolean {
+    return this.#missed !== undefined;
   }
 
   #auth: Record<string, unknown>;
@@ -108,6 +122,10 @@ export class Socket<
   /** Rooms joined before the socket connected. */
   #early: Set<Room> | undefined;
   #closed = false;
+  /** The private session id, with `connectionStateRecovery` only. */
+  #pid: string | undefined;
+  /** For a recovered socket, the packets it missed (emptied once sent). */
+  #missed: unknown[][] | undefined;
 
   /** @internal Made by the namespace when a client connects to it. */
   constructor(
@@ -119,12 +137,22 @@ export class Socket<
     // deno-lint-ignore no-explicit-any
     client: SocketConnection<Socket<any, any, any, any>>,
     auth: Record<string, unknown>,
+    pid?: string,
+    session?: Session,
   ) {
     super();
     this.nsp = nsp;
     this.client = client;
     this.#auth = auth;
-    this.id = generateId();
+    this.#pid = pid;
+    if (session === undefined) {
+      this.id = generateId();
+      return;
+    }
+    this.id = session.sid;
+    this.#data = session.data;
+    this.#early = new Set(session.rooms);
+    this.#missed = session.missedPackets;
   }
 
   /** Free storage for the application, shared with `fetchSockets()`. */
@@ -180,6 +208,14 @@ export class Socket<
       : undefined;
     const data: unknown[] = [ev];
     for (let i = 0; i < count; i++) data.push(args[i]);
+    if (this.#pid !== undefined && ack === undefined && (this.connected || this.#closed)) {
+      // Connection-state recovery: through the adapter, which puts the offset
+      // last and keeps the packet for a replay (after a disconnection too),
+      // as officially.
+      const opts = { rooms: new Set([this.id]), except: new Set<Room>(), flags };
+      this.nsp.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, opts);
+      return true;
+    }
     if (this.#closed) {
       // Gone from the namespace: nothing to send, and no answer will come.
       if (ack && flags.timeout !== undefined) {
@@ -188,6 +224,8 @@ export class Socket<
       return true;
     }
     const id = ack ? this.nsp.nextAckId() : undefined;
+    // A custom parser (`parser` option) encodes a packet; webio's own codec has fast paths.
+    if (this.client.customEncoder !== undefined) return this.#emitPacket(data, id, ack, flags);
     // Encode first: data that cannot be encoded throws before any ack is registered.
     const text = encodeEventText(this.nsp.name, data, id, MESSAGE);
     const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, MESSAGE) : undefined;
@@ -195,6 +233,22 @@ export class Socket<
     if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     if (frames === undefined) this.client.writeFrame(text!, flags);
     else this.client.writeFrames(frames, flags);
+    return true;
+  }
+
+  /** `emit` through a custom parser's encoder. */
+  #emitPacket(
+    data: unknown[],
+    id: number | undefined,
+    ack: AckFn | undefined,
+    flags: Readonly<EmitFlags>,
+  ): boolean {
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    if (id !== undefined) packet.id = id;
+    const frames = this.client.customEncoder!.encode(packet);
+    if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
+    if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
+    this.client.writeToEngine(frames, flags);
     return true;
   }
 
@@ -473,7 +527,19 @@ export class Socket<
     const early = this.#early;
     this.#early = undefined;
     this.join(early === undefined ? this.id : [...early, this.id]);
-    this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } });
+    if (this.#pid === undefined) {
+      this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id } });
+      return;
+    }
+    // The missed packets go first: the client holds them until CONNECT and
+    // gives them to its listeners before its `connect` event, as officially.
+    const missed = this.#missed ?? [];
+    for (let i = 0; i < missed.length; i++) {
+      this.#packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: missed[i] });
+    }
+    if (missed.length > 0) this.#missed = [];
+    const data = { sid: this.id, pid: this.#pid };
+    this.#packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data });
   }
 
   /** @internal Drops a broadcast ack that timed out. */
@@ -515,6 +581,17 @@ export class Socket<
     if (!this.connected || this.#closed) return;
     this.#closed = true;
     this.#fire("disconnecting", reason, description);
+    if (this.#pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
+      const session = { sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data };
+      try {
+        const done = this.nsp.adapter.persistSession(session) as unknown;
+        if (done instanceof Promise) {
+          done.catch((err) => this.onListenerError(err, "persistSession"));
+        }
+      } catch (err) {
+        this.onListenerError(err, "persistSession");
+      }
+    }
     this.nsp.adapter.delAll(this.id);
     this.nsp.remove(this);
     this.client.remove(this);

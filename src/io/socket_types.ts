@@ -16,6 +16,7 @@ import type {
 import type { EngineSession } from "../engine/session.ts";
 import type { RawData } from "../engine/packet.ts";
 import type { Packet } from "../parser/packet.ts";
+import type { PacketEncoder } from "../parser/parser.ts";
 
 /** Why a socket disconnected, with the official reason strings. */
 export type DisconnectReason =
@@ -100,6 +101,8 @@ export interface SocketConnection<Sock> {
   readonly conn: EngineSession;
   /** The Engine.IO session id. */
   readonly id: string;
+  /** The encoder of a custom parser (the `parser` option); `undefined` for webio's own. */
+  readonly customEncoder?: PacketEncoder;
   /** Writes frames already encoded by the Socket.IO codec. */
   writeToEngine(frames: readonly RawData[], opts: WriteOptions): void;
   /** Writes one encoded text frame. */

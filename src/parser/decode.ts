@@ -269,6 +269,57 @@ export function decodePacket(str: string, maxAttachments = 10): Packet {
   return decodeText(str, maxAttachments);
 }
 
+/**
+ * Checks a packet decoded by a custom parser (the `parser` option) as the
+ * default decoder checks its own: a known type, a namespace starting with
+ * `/`, a non-negative safe-integer ack id only where one belongs, the payload
+ * each type takes (an event named by a non-reserved string or a number),
+ * nothing nested deeper than 1000 levels. Returns a new plain packet, with
+ * BINARY_EVENT and BINARY_ACK as EVENT and ACK.
+ *
+ * @throws {DecodeError} When the packet is not one a conforming client sends.
+ *
+ * @example
+ * ```ts
+ * import { checkPacket } from "./decode.ts";
+ *
+ * checkPacket({ type: 2, nsp: "/", data: ["hi"] }); // => { type: 2, nsp: "/", data: ["hi"] }
+ * // checkPacket({ type: 2, nsp: "/", data: ["connect"] }) throws a DecodeError
+ * ```
+ */
+export function checkPacket(value: unknown): Packet {
+  if (!isObject(value)) throw new DecodeError("Cannot decode packet: not an object");
+  const { type, nsp, data, id } = value;
+  if (typeof type !== "number" || !(type >= PacketType.CONNECT && type <= PacketType.BINARY_ACK)) {
+    throw new DecodeError("Cannot decode packet: unknown type");
+  }
+  if (typeof nsp !== "string" || nsp[0] !== "/") {
+    throw new DecodeError("Cannot decode packet: invalid namespace");
+  }
+  if (id !== undefined && (!Number.isSafeInteger(id) || (id as number) < 0)) {
+    throw new DecodeError("Cannot decode packet: invalid ack id");
+  }
+  validate(type as PacketType, data, id as number | undefined);
+  if (typeof data === "object" && data !== null) checkDepth(data as Holder, 0);
+  const plain = type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK
+    ? plainType(type)
+    : type as PacketType;
+  const packet: Packet = { type: plain, nsp };
+  if (data !== undefined) packet.data = data;
+  if (id !== undefined) packet.id = id as number;
+  return packet;
+}
+
+function checkDepth(holder: Holder, depth: number): void {
+  if (depth >= MAX_DEPTH) {
+    throw new DecodeError(`Cannot decode packet: nested deeper than ${MAX_DEPTH} levels`);
+  }
+  if (ArrayBuffer.isView(holder)) return;
+  for (const item of Array.isArray(holder) ? holder : Object.values(holder)) {
+    if (typeof item === "object" && item !== null) checkDepth(item as Holder, depth + 1);
+  }
+}
+
 /** Decodes `<type>[<attachments>-][<nsp>,][<id>][<json>]`. */
 function decodeText(str: string, maxAttachments: number): Packet {
   const length = str.length;
