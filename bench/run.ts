@@ -91,6 +91,13 @@ const SERVERS: Record<string, ServerSpec> = {
     entry: "bench/servers/webio_bun.ts",
     limit: "raw-bun",
   },
+  "webio-bun-recovery": {
+    label: "webio on Bun with connectionStateRecovery",
+    runtime: "bun",
+    entry: "bench/servers/webio_bun.ts",
+    limit: "raw-bun",
+    env: { RECOVERY: "1" },
+  },
   "webio-deno": {
     label: "webio on Deno (the app's own Deno.serve + Deno.upgradeWebSocket)",
     runtime: "deno",
@@ -102,6 +109,13 @@ const SERVERS: Record<string, ServerSpec> = {
     runtime: "deno",
     entry: "bench/servers/webio_deno_listen.ts",
     limit: "raw-deno",
+  },
+  "webio-deno-listen-recovery": {
+    label: "webio on Deno (new Server(port): webio's own listener) with connectionStateRecovery",
+    runtime: "deno",
+    entry: "bench/servers/webio_deno_listen.ts",
+    limit: "raw-deno",
+    env: { RECOVERY: "1" },
   },
   "webio-deno-node-http": {
     label: "webio on Deno (node:http, webio's own frame reader)",

@@ -34,6 +34,32 @@ test("greetings: send and emit with bytes, both directions", async () => {
   }
 });
 
+test("recovery: a client that drops off gets its id back and every tick it missed", async () => {
+  const ex = await runExample("examples/recovery.ts");
+  const socket = io(ex.url, { forceNew: true, transports: ["websocket"] });
+  try {
+    const ticks: number[] = [];
+    socket.on("tick", (n: number) => ticks.push(n));
+    await once(socket, "connect");
+    const id = socket.id;
+    await ex.waitFor(`new session ${id}`);
+    while (ticks.length < 3) await new Promise((r) => setTimeout(r, 20));
+    // Cut the connection under the client; it reconnects by itself.
+    socket.io.engine.close();
+    await once(socket, "connect");
+    assert.equal(socket.recovered, true);
+    assert.equal(socket.id, id);
+    await ex.waitFor(`recovered ${id} in`);
+    const after = ticks.length;
+    while (ticks.length < after + 3) await new Promise((r) => setTimeout(r, 20));
+    // Nothing lost, nothing twice: the ticks run on without a gap.
+    assert.deepEqual(ticks, ticks.map((_, i) => ticks[0] + i));
+  } finally {
+    socket.disconnect();
+    await ex.stop();
+  }
+});
+
 test("msgpack: the msgpack parser's client gets bytes, acks and broadcasts", async () => {
   const ex = await runExample("examples/msgpack.ts");
   const opts = { ...clientOpts, parser: msgpackParser };

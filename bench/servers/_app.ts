@@ -44,6 +44,16 @@ export function setup(io: AppServer): void {
   });
 }
 
+/**
+ * Server options from the environment: `RECOVERY=1` turns connection-state
+ * recovery on, to measure what it costs.
+ */
+export function serverOptions(env: Record<string, string | undefined>): {
+  connectionStateRecovery?: Record<string, never>;
+} {
+  return env.RECOVERY === "1" ? { connectionStateRecovery: {} } : {};
+}
+
 /** The port from PORT (default 3000). */
 export function port(env: Record<string, string | undefined>): number {
   return Number(env.PORT ?? 3000);

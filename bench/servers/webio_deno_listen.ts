@@ -1,8 +1,8 @@
 /** webio on Deno as `new Server(port)` runs it: webio's own listener (`serveDeno`). */
 import { Server } from "../../mod.ts";
-import { port, ready, setup } from "./_app.ts";
+import { port, ready, serverOptions, setup } from "./_app.ts";
 
-const io = new Server();
+const io = new Server(serverOptions(Deno.env.toObject()));
 setup(io);
 io.listen(port(Deno.env.toObject()), { hostname: "127.0.0.1" });
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -44,10 +44,8 @@ export interface Session extends SessionToPersist {
 }
 
 /** Who a kept packet went to. */
-interface Target {
-  rooms: Set<string>;
-  except?: Set<string>;
-}
+/** Who a kept packet went to: rooms (all when empty) less `except`, or one socket. */
+type Target = { rooms: Set<string>; except?: Set<string> } | { socket: string };
 
 interface Kept {
   seq: number;
@@ -158,9 +156,12 @@ export class SessionStore {
   /** Drops what is too old, then the oldest packets while over a cap. */
   #prune(now: number): void {
     const threshold = now - this.#maxAge;
-    for (const [pid, stored] of this.#sessions) {
-      if (stored.disconnectedAt >= threshold) break;
-      this.#sessions.delete(pid);
+    // Called per kept packet: no iterator unless there are sessions.
+    if (this.#sessions.size > 0) {
+      for (const [pid, stored] of this.#sessions) {
+        if (stored.disconnectedAt >= threshold) break;
+        this.#sessions.delete(pid);
+      }
     }
     const packets = this.#packets;
     while (this.#head < packets.length) {
@@ -181,6 +182,8 @@ export class SessionStore {
 
 /** Whether a packet sent to `target` reached a socket in `rooms`. */
 function reaches(target: Target, rooms: readonly string[]): boolean {
+  // A socket's own event: its own room is the socket id, among its rooms.
+  if ("socket" in target) return rooms.includes(target.socket);
   const included = target.rooms.size === 0 || rooms.some((room) => target.rooms.has(room));
   const except = target.except;
   return included && (except === undefined || rooms.every((room) => !except.has(room)));

@@ -245,6 +245,21 @@ export class Adapter extends Emitter<AdapterEvents> {
   }
 
   /**
+   * @internal Under connection-state recovery, the offset of a socket's next
+   * own event (to put last in its data), or undefined when recovery is off:
+   * with `keepOwnEvent`, what `broadcast` to the socket's own room does for
+   * one event, without the room lookup.
+   */
+  nextOwnEventOffset(): string | undefined {
+    return this.#store?.nextOffset();
+  }
+
+  /** @internal Keeps a socket's own event, its data ending with `nextOwnEventOffset()`. */
+  keepOwnEvent(data: unknown[], socketId: SocketId, bytes: number): void {
+    this.#store?.keep(data, { socket: socketId }, bytes); // no Set per event
+  }
+
+  /**
    * Sends a packet to the matching sockets. It is encoded once and the same
    * frames go to every recipient.
    */

@@ -7,7 +7,14 @@
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
 import { type AnyEventListener, AnyListeners } from "./_any_listeners.ts";
-import type { AckFn, AdapterSocket, Room, Session, WriteOptions } from "./adapter.ts";
+import {
+  type AckFn,
+  Adapter,
+  type AdapterSocket,
+  type Room,
+  type Session,
+  type WriteOptions,
+} from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
 import { BroadcastOperator } from "./broadcast.ts";
 import type { EngineSession } from "../engine/session.ts";
@@ -208,7 +215,16 @@ export class Socket<
       : undefined;
     const data: unknown[] = [ev];
     for (let i = 0; i < count; i++) data.push(args[i]);
-    if (this.#pid !== undefined && ack === undefined && (this.connected || this.#closed)) {
+    let kept: string | undefined;
+    if (
+      this.#pid !== undefined && ack === undefined && this.connected && !flags.volatile &&
+      this.nsp.adapter instanceof Adapter && this.client.customEncoder === undefined
+    ) {
+      // Connection-state recovery on webio's own adapter: the offset last, the
+      // packet kept, and the event written here on the fast path below.
+      kept = this.nsp.adapter.nextOwnEventOffset();
+      if (kept !== undefined) data.push(kept);
+    } else if (this.#pid !== undefined && ack === undefined && (this.connected || this.#closed)) {
       // Connection-state recovery: through the adapter, which puts the offset
       // last and keeps the packet for a replay (after a disconnection too),
       // as officially.
@@ -229,6 +245,10 @@ export class Socket<
     // Encode first: data that cannot be encoded throws before any ack is registered.
     const text = encodeEventText(this.nsp.name, data, id, MESSAGE);
     const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, MESSAGE) : undefined;
+    if (kept !== undefined) {
+      const bytes = text?.length ?? frames!.reduce((n, f) => n + frameLength(f), 0);
+      (this.nsp.adapter as Adapter).keepOwnEvent(data, this.id, bytes);
+    }
     if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
     if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);
     if (frames === undefined) this.client.writeFrame(text!, flags);
@@ -707,4 +727,9 @@ export class Socket<
   #packet(packet: Packet, opts: WriteOptions = {}): void {
     this.client.writePacket(packet, opts);
   }
+}
+
+/** The size of an encoded frame: UTF-16 units of text, bytes of binary. */
+function frameLength(frame: string | Uint8Array): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
 }
