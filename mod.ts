@@ -40,7 +40,7 @@ export {
   type SocketReservedEvents,
 } from "./src/io/socket.ts";
 export type { Handshake } from "./src/io/handshake.ts";
-export { BroadcastOperator } from "./src/io/broadcast.ts";
+export { BroadcastOperator, type RoomOperator } from "./src/io/broadcast.ts";
 export { RemoteSocket, type RemoteSocketEmitter, type SocketDetails } from "./src/io/broadcast.ts";
 export type { NamespaceServer } from "./src/io/server_types.ts";
 export {

@@ -12,6 +12,7 @@ import type {
   AckResult,
   AllButLast,
   DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventNamesWithAck,
@@ -21,6 +22,23 @@ import type {
 
 /** Error given to broadcast acks that did not all arrive in time. */
 export const TIMEOUT_MESSAGE = "operation has timed out";
+
+/**
+ * What `to()`, `in()`, `except()`, `volatile`, `local` and `compress()` give
+ * on a server, a namespace or a socket: a broadcast whose ack callbacks get
+ * one answer per client (as the official types have it).
+ *
+ * @example
+ * ```ts ignore
+ * const room: RoomOperator<{ ping: (cb: (n: number) => void) => void }, unknown> = io.to("r");
+ * room.timeout(1000).emit("ping", (err, answers) => console.log(answers));
+ * ```
+ */
+export type RoomOperator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<
+  DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+  SocketData,
+  EmitEvents
+>;
 
 /**
  * Targets and flags of a broadcast, with `emit`, `emitWithAck` and the

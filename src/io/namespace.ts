@@ -9,7 +9,7 @@ import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
 import type { Adapter, AdapterConstructor, AdapterSocket, Room, Session } from "./adapter.ts";
 import { generateId } from "../_internal/ids.ts";
-import { BroadcastOperator, type RemoteSocket } from "./broadcast.ts";
+import { BroadcastOperator, type RemoteSocket, type RoomOperator } from "./broadcast.ts";
 import { PacketType } from "../parser/packet.ts";
 import type { ExtendedError, NamespaceMiddleware, NamespaceServer } from "./server_types.ts";
 import { Socket } from "./socket.ts";
@@ -17,7 +17,6 @@ import type { SocketConnection, SocketNamespace } from "./socket_types.ts";
 import type {
   AckResult,
   AllButLast,
-  DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
@@ -149,48 +148,28 @@ export class Namespace<
   }
 
   /** The operator with its acks typed as broadcasts (one answer per client). */
-  #broadcast(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
-    return this.#op() as unknown as BroadcastOperator<
-      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-      SocketData,
-      EmitEvents
-    >;
+  #broadcast(): RoomOperator<EmitEvents, SocketData> {
+    return this.#op() as unknown as RoomOperator<EmitEvents, SocketData>;
   }
 
   /** Targets a room (or rooms). */
   to(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().to(room);
   }
 
   /** Alias of `to`. */
   in(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().in(room);
   }
 
   /** Excludes a room (or rooms). */
   except(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().except(room);
   }
 
@@ -228,29 +207,17 @@ export class Namespace<
   /** Sets whether to compress. */
   compress(
     compress: boolean,
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().compress(compress);
   }
 
   /** Drops the message for clients that are not ready to receive it. */
-  get volatile(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get volatile(): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().volatile;
   }
 
   /** Only this node. */
-  get local(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get local(): RoomOperator<EmitEvents, SocketData> {
     return this.#broadcast().local;
   }
 

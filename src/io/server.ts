@@ -11,7 +11,7 @@ import { setErrorLogger } from "../_internal/error_log.ts";
 import { debugChannel, type DebugFn, type Logger } from "../_internal/log.ts";
 import { OptionChecker } from "../_internal/validate.ts";
 import { Adapter, type AdapterConstructor, type Room } from "./adapter.ts";
-import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
+import type { BroadcastOperator, RemoteSocket, RoomOperator } from "./broadcast.ts";
 import { Client, type ClientHost } from "./client.ts";
 import { EngineServer } from "../engine/server.ts";
 import { Namespace, type NamespaceHost } from "./namespace.ts";
@@ -31,7 +31,6 @@ import type { Socket } from "./socket.ts";
 import type {
   AckResult,
   AllButLast,
-  DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
@@ -361,33 +360,21 @@ export class ServerCore<
   /** Targets a room (or rooms). */
   to(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.to(room);
   }
 
   /** Alias of `to`. */
   in(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.in(room);
   }
 
   /** Excludes a room (or rooms). */
   except(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.except(room);
   }
 
@@ -422,29 +409,17 @@ export class ServerCore<
   /** Sets whether to compress. */
   compress(
     compress: boolean,
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.compress(compress);
   }
 
   /** Drops the message for clients that are not ready. */
-  get volatile(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get volatile(): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.volatile;
   }
 
   /** Only this node. */
-  get local(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get local(): RoomOperator<EmitEvents, SocketData> {
     return this.sockets.local;
   }
 

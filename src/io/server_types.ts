@@ -6,7 +6,7 @@
  */
 
 import type { AdapterConstructor, Room } from "./adapter.ts";
-import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
+import type { BroadcastOperator, RemoteSocket, RoomOperator } from "./broadcast.ts";
 import type { EngineServer } from "../engine/server.ts";
 import type { RequestInfo } from "../engine/conn.ts";
 import type { PacketEncoder } from "../parser/parser.ts";
@@ -14,7 +14,6 @@ import type { ServerOptions } from "./server_options.ts";
 import type {
   AckResult,
   AllButLast,
-  DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   EventNames,
   EventNamesWithAck,
@@ -110,27 +109,15 @@ export interface NamespaceServer<
   /** Targets a room (or rooms). */
   to(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  ): RoomOperator<EmitEvents, SocketData>;
   /** Alias of `to`. */
   in(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  ): RoomOperator<EmitEvents, SocketData>;
   /** Excludes a room (or rooms). */
   except(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  ): RoomOperator<EmitEvents, SocketData>;
   /** Emits to every socket of the main namespace. */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
   /** Emits and resolves with every client's answer. */
@@ -145,23 +132,11 @@ export interface NamespaceServer<
   /** Sets whether to compress. */
   compress(
     compress: boolean,
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  ): RoomOperator<EmitEvents, SocketData>;
   /** Drops the message for clients that are not ready. */
-  readonly volatile: BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  readonly volatile: RoomOperator<EmitEvents, SocketData>;
   /** Only this node. */
-  readonly local: BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  readonly local: RoomOperator<EmitEvents, SocketData>;
   /** Waits `timeout` ms for every client's ack. */
   timeout(
     timeout: number,

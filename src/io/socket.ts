@@ -16,7 +16,7 @@ import {
   type WriteOptions,
 } from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
-import { BroadcastOperator } from "./broadcast.ts";
+import { BroadcastOperator, type RoomOperator } from "./broadcast.ts";
 import type { EngineSession } from "../engine/session.ts";
 import { generateId } from "../_internal/ids.ts";
 import { buildHandshake, type Handshake } from "./handshake.ts";
@@ -27,7 +27,6 @@ import type {
   AllButLast,
   AnyListener,
   DecorateAcknowledgements,
-  DecorateAcknowledgementsWithMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventNamesWithAck,
@@ -327,61 +326,37 @@ export class Socket<
   }
 
   /** Broadcast to every socket of the namespace but this one. */
-  get broadcast(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get broadcast(): RoomOperator<EmitEvents, SocketData> {
     return this.#operator();
   }
 
   /** Broadcast on this node only. */
-  get local(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  get local(): RoomOperator<EmitEvents, SocketData> {
     return this.#operator().local;
   }
 
   /** Broadcast to a room, excluding this socket. */
   to(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#operator().to(room);
   }
 
   /** Alias of `to`. */
   in(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.to(room);
   }
 
   /** Broadcast to all but a room (and this socket). */
   except(
     room: Room | Room[],
-  ): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  ): RoomOperator<EmitEvents, SocketData> {
     return this.#operator().except(room);
   }
 
-  #operator(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  > {
+  #operator(): RoomOperator<EmitEvents, SocketData> {
     const flags = this.#flags === NO_FLAGS ? {} : this.#flags;
     this.#flags = NO_FLAGS;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);

@@ -6,13 +6,8 @@
  */
 
 import type { Adapter, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
-import type { BroadcastOperator, RemoteSocket } from "./broadcast.ts";
-import type {
-  DecorateAcknowledgementsWithMultipleResponses,
-  EventNames,
-  EventParams,
-  EventsMap,
-} from "./typed_events.ts";
+import type { RemoteSocket, RoomOperator } from "./broadcast.ts";
+import type { EventNames, EventParams, EventsMap } from "./typed_events.ts";
 import type { EngineSession } from "../engine/session.ts";
 import type { RawData } from "../engine/packet.ts";
 import type { Packet } from "../parser/packet.ts";
@@ -66,23 +61,11 @@ export interface SocketNamespace<EmitEvents extends EventsMap, SocketData, Sock>
   /** Its connected sockets by id. */
   readonly sockets: Map<string, Sock>;
   /** Targets a room (or rooms) for a broadcast. */
-  to(room: Room | Room[]): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  to(room: Room | Room[]): RoomOperator<EmitEvents, SocketData>;
   /** Alias of `to`. */
-  in(room: Room | Room[]): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  in(room: Room | Room[]): RoomOperator<EmitEvents, SocketData>;
   /** Leaves a room (or rooms) out of a broadcast. */
-  except(room: Room | Room[]): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData,
-    EmitEvents
-  >;
+  except(room: Room | Room[]): RoomOperator<EmitEvents, SocketData>;
   /** Emits to every socket of the namespace. */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
   /** The namespace's sockets (on this server, its `Socket` objects). */
