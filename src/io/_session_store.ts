@@ -43,17 +43,8 @@ export interface Session extends SessionToPersist {
   missedPackets: unknown[][];
 }
 
-/** Who a kept packet went to. */
-/** Who a kept packet went to: rooms (all when empty) less `except`, or one socket. */
-type Target = { rooms: Set<string>; except?: Set<string> } | { socket: string };
-
-interface Kept {
-  seq: number;
-  data: unknown[];
-  target: Target;
-  bytes: number;
-  at: number;
-}
+/** Who a kept packet went to: rooms (all when empty) less `except`, or one socket's id. */
+type Target = { rooms: Set<string>; except?: Set<string> } | string;
 
 interface Stored {
   session: SessionToPersist;
@@ -89,8 +80,14 @@ export class SessionStore {
   readonly #maxPackets: number;
   readonly #maxBytes: number;
   #sessions: Map<string, Stored> = new Map();
-  #packets: Kept[] = [];
-  #head = 0;
+  // The kept packets: a ring of parallel arrays (no object per packet, the
+  // store runs once per event), grown by doubling up to `maxStoredPackets`.
+  // Packet `seq` sits at `seq % capacity`; kept are `#first` .. `#seq - 1`.
+  #data: (unknown[] | undefined)[] = [];
+  #targets: (Target | undefined)[] = [];
+  #sizes: Float64Array = new Float64Array(0);
+  #times: Float64Array = new Float64Array(0);
+  #first = 0;
   #bytes = 0;
   #seq = 0;
 
@@ -108,8 +105,21 @@ export class SessionStore {
 
   /** Keeps a packet whose data ends with `nextOffset()`; `bytes` is its encoded size. */
   keep(data: unknown[], target: Target, bytes: number): void {
+    if (this.#maxPackets === 0) {
+      this.#first = ++this.#seq; // nothing kept: no offset can be found again
+      return;
+    }
     const now = Date.now();
-    this.#packets.push({ seq: this.#seq++, data, target, bytes, at: now });
+    if (this.#seq - this.#first === this.#data.length) {
+      if (this.#data.length < this.#maxPackets) this.#grow();
+      else this.#dropOldest();
+    }
+    const slot = this.#seq % this.#data.length;
+    this.#data[slot] = data;
+    this.#targets[slot] = target;
+    this.#sizes[slot] = bytes;
+    this.#times[slot] = now;
+    this.#seq++;
     this.#bytes += bytes;
     this.#prune(now);
   }
@@ -137,20 +147,49 @@ export class SessionStore {
     this.#sessions.delete(pid);
     const { session } = stored;
     const missedPackets: unknown[][] = [];
-    for (let i = index + 1; i < this.#packets.length; i++) {
-      const packet = this.#packets[i];
-      if (reaches(packet.target, session.rooms)) missedPackets.push(packet.data);
+    const capacity = this.#data.length;
+    for (let seq = index + 1; seq < this.#seq; seq++) {
+      const slot = seq % capacity;
+      if (reaches(this.#targets[slot]!, session.rooms)) missedPackets.push(this.#data[slot]!);
     }
     return { ...session, missedPackets };
   }
 
-  /** The index of the kept packet with offset `offset`, or -1. */
+  /** The sequence number of the kept packet with offset `offset`, or -1. */
   #indexOf(offset: string): number {
     if (!/^(0|[1-9][0-9]{0,15})$/.test(offset)) return -1;
-    const first = this.#packets[this.#head];
-    if (first === undefined) return -1;
-    const index = this.#head + (Number(offset) - first.seq);
-    return index >= this.#head && index < this.#packets.length ? index : -1;
+    const seq = Number(offset);
+    return seq >= this.#first && seq < this.#seq ? seq : -1;
+  }
+
+  /** Doubles the ring (up to `maxStoredPackets`), keeping each packet at `seq % capacity`. */
+  #grow(): void {
+    const old = this.#data.length;
+    const capacity = Math.min(this.#maxPackets, Math.max(64, old * 2));
+    const data: (unknown[] | undefined)[] = new Array(capacity);
+    const targets: (Target | undefined)[] = new Array(capacity);
+    const sizes = new Float64Array(capacity);
+    const times = new Float64Array(capacity);
+    for (let seq = this.#first; seq < this.#seq; seq++) {
+      const from = seq % old;
+      const to = seq % capacity;
+      data[to] = this.#data[from];
+      targets[to] = this.#targets[from];
+      sizes[to] = this.#sizes[from];
+      times[to] = this.#times[from];
+    }
+    this.#data = data;
+    this.#targets = targets;
+    this.#sizes = sizes;
+    this.#times = times;
+  }
+
+  #dropOldest(): void {
+    const slot = this.#first % this.#data.length;
+    this.#bytes -= this.#sizes[slot];
+    this.#data[slot] = undefined;
+    this.#targets[slot] = undefined;
+    this.#first++;
   }
 
   /** Drops what is too old, then the oldest packets while over a cap. */
@@ -163,19 +202,10 @@ export class SessionStore {
         this.#sessions.delete(pid);
       }
     }
-    const packets = this.#packets;
-    while (this.#head < packets.length) {
-      const packet = packets[this.#head];
-      const live = packets.length - this.#head;
-      if (packet.at >= threshold && live <= this.#maxPackets && this.#bytes <= this.#maxBytes) {
-        break;
-      }
-      this.#bytes -= packet.bytes;
-      packets[this.#head++] = undefined as unknown as Kept;
-    }
-    if (this.#head > 1024 && this.#head * 2 > packets.length) {
-      this.#packets = packets.slice(this.#head);
-      this.#head = 0;
+    while (this.#first < this.#seq) {
+      const slot = this.#first % this.#data.length;
+      if (this.#times[slot] >= threshold && this.#bytes <= this.#maxBytes) break;
+      this.#dropOldest();
     }
   }
 }
@@ -183,7 +213,7 @@ export class SessionStore {
 /** Whether a packet sent to `target` reached a socket in `rooms`. */
 function reaches(target: Target, rooms: readonly string[]): boolean {
   // A socket's own event: its own room is the socket id, among its rooms.
-  if ("socket" in target) return rooms.includes(target.socket);
+  if (typeof target === "string") return rooms.includes(target);
   const included = target.rooms.size === 0 || rooms.some((room) => target.rooms.has(room));
   const except = target.except;
   return included && (except === undefined || rooms.every((room) => !except.has(room)));

@@ -256,7 +256,7 @@ export class Adapter extends Emitter<AdapterEvents> {
 
   /** @internal Keeps a socket's own event, its data ending with `nextOwnEventOffset()`. */
   keepOwnEvent(data: unknown[], socketId: SocketId, bytes: number): void {
-    this.#store?.keep(data, { socket: socketId }, bytes); // no Set per event
+    this.#store?.keep(data, socketId, bytes); // no Set, no object per event
   }
 
   /**

@@ -418,3 +418,30 @@ test("recovery: connectionStateRecovery is checked and its defaults filled in", 
   });
   await io.close();
 });
+
+test("recovery store: a ring that grows, wraps and keeps the newest packets in order", () => {
+  const store = new SessionStore({ maxDisconnectionDuration: 60_000, maxStoredPackets: 100 });
+  const everyone = { rooms: new Set<string>() };
+  for (let i = 0; i < 250; i++) store.keep(["tick", i, store.nextOffset()], everyone, 10);
+  store.persist({ sid: "s", pid: "p", rooms: ["s"], data: {} });
+  // The oldest kept packet is 150: an offset before it is gone, one inside it replays the rest.
+  assert.equal(store.restore("p", "149"), null);
+  store.persist({ sid: "s", pid: "p", rooms: ["s"], data: {} });
+  const session = store.restore("p", "239");
+  assert.deepEqual(session?.missedPackets.map((d) => d[1]), [
+    240,
+    241,
+    242,
+    243,
+    244,
+    245,
+    246,
+    247,
+    248,
+    249,
+  ]);
+  const none = new SessionStore({ maxDisconnectionDuration: 60_000, maxStoredPackets: 0 });
+  none.keep(["tick", 0, none.nextOffset()], everyone, 10);
+  none.persist({ sid: "s", pid: "p", rooms: ["s"], data: {} });
+  assert.equal(none.restore("p", "0"), null);
+});
