@@ -231,7 +231,7 @@ async function writeResponse(
       if (chunk.value.byteLength > 0) {
         socket.write(chunk.value.byteLength.toString(16) + "\r\n");
         socket.write(chunk.value);
-        if (!socket.write("\r\n")) await drained(socket);
+        if (!socket.write("\r\n")) await socket.drained();
       }
       if (socket.destroyed) return false;
       chunk = chunk === first ? next : await body.read();
@@ -244,13 +244,6 @@ async function writeResponse(
   } finally {
     departed.signal.removeEventListener("abort", onDeparted);
   }
-}
-
-function drained(socket: DenoSocket): Promise<void> {
-  return new Promise((resolve) => {
-    socket.on("drain", () => resolve());
-    socket.on("close", () => resolve());
-  });
 }
 
 /** A request body read from the connection as its consumer pulls it. */

@@ -135,6 +135,7 @@ export class DenoSocket implements NodeSocketLike {
   #closed = false;
   #reading = false;
   #onEnded: (() => void)[] = [];
+  #onDrained: (() => void)[] = [];
   readonly remoteAddress: string | undefined;
 
   constructor(conn: Deno.Conn, reader: ConnReader) {
@@ -170,6 +171,12 @@ export class DenoSocket implements NodeSocketLike {
     return false;
   }
 
+  /** Settles once a backpressured socket has drained, or has closed (no listener left behind). */
+  drained(): Promise<void> {
+    if (this.#closed || !this.#wantDrain) return Promise.resolve();
+    return new Promise((resolve) => this.#onDrained.push(resolve));
+  }
+
   /** Closes the connection once everything queued is written. */
   end(callback?: () => void): void {
     if (callback) this.#onEnded.push(callback);
@@ -191,6 +198,7 @@ export class DenoSocket implements NodeSocketLike {
       this.#conn.close();
     } catch { /* already closed */ }
     this.#runEnded();
+    for (const resolve of this.#onDrained.splice(0)) resolve();
     this.#emit("close");
   }
 
@@ -271,6 +279,7 @@ export class DenoSocket implements NodeSocketLike {
       this.destroy();
     } else if (this.#wantDrain && !this.#closed) {
       this.#wantDrain = false;
+      for (const resolve of this.#onDrained.splice(0)) resolve();
       this.#emit("drain");
     }
   }

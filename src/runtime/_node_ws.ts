@@ -13,7 +13,6 @@ import {
   CLOSE_CODE,
   encodeClose,
   encodeFrame,
-  encodeFrameHeader,
   FrameReader,
   isValidKey,
   OPCODE,
@@ -38,8 +37,6 @@ export interface NodeSocketLike {
   readonly encrypted?: boolean;
 }
 
-/** Payloads at least this large are written after their frame header, not copied into a frame. */
-const SEPARATE_PAYLOAD = 16384;
 /** Milliseconds to wait for the peer's close frame before dropping the socket. */
 const CLOSE_TIMEOUT_MS = 5000;
 const encoder = new TextEncoder();
@@ -68,14 +65,7 @@ class NodeConn implements Conn {
     if (this.#closing) return true;
     const binary = typeof data !== "string";
     const payload = binary ? data : encoder.encode(data);
-    const opcode = binary ? OPCODE.BINARY : OPCODE.TEXT;
-    if (payload.byteLength < SEPARATE_PAYLOAD) {
-      this.#socket.write(encodeFrame(opcode, payload));
-    } else {
-      // Header and payload as two writes: a large payload is not copied into a frame.
-      this.#socket.write(encodeFrameHeader(opcode, payload.byteLength));
-      this.#socket.write(payload);
-    }
+    this.#socket.write(encodeFrame(binary ? OPCODE.BINARY : OPCODE.TEXT, payload));
     if (this.#socket.writableLength <= SEND_HIGH_WATER_MARK) return true;
     this.#backpressured = true; // the socket emits "drain" once it has written all
     return false;

@@ -67,45 +67,21 @@ export function isValidKey(key: string | null): key is string {
  */
 export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   const length = payload.byteLength;
-  const headerLength = frameHeaderLength(length);
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const frame = new Uint8Array(headerLength + length);
-  writeFrameHeader(frame, opcode, length);
+  frame[0] = 0x80 | opcode;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65536) {
+    frame[1] = 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = 127;
+    new DataView(frame.buffer).setBigUint64(2, BigInt(length));
+  }
   frame.set(payload, headerLength);
   return frame;
-}
-
-/**
- * The header alone of an unmasked, unfragmented server frame of `length`
- * payload bytes: a large payload can then be written after it uncopied.
- *
- * @example
- * ```ts
- * import { encodeFrameHeader, OPCODE } from "./_ws_frames.ts";
- * encodeFrameHeader(OPCODE.BINARY, 70000); // 82 7f 00 00 00 00 00 01 11 70
- * ```
- */
-export function encodeFrameHeader(opcode: number, length: number): Uint8Array {
-  const header = new Uint8Array(frameHeaderLength(length));
-  writeFrameHeader(header, opcode, length);
-  return header;
-}
-
-function frameHeaderLength(length: number): number {
-  return length < 126 ? 2 : length < 65536 ? 4 : 10;
-}
-
-function writeFrameHeader(target: Uint8Array, opcode: number, length: number): void {
-  target[0] = 0x80 | opcode;
-  if (length < 126) {
-    target[1] = length;
-  } else if (length < 65536) {
-    target[1] = 126;
-    target[2] = length >>> 8;
-    target[3] = length & 0xff;
-  } else {
-    target[1] = 127;
-    new DataView(target.buffer, target.byteOffset).setBigUint64(2, BigInt(length));
-  }
 }
 
 /** A close frame with a code and a reason (cut to fit 125 bytes). */

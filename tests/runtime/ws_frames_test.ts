@@ -4,7 +4,6 @@ import {
   acceptKey,
   encodeClose,
   encodeFrame,
-  encodeFrameHeader,
   FrameReader,
   isValidKey,
   MAX_FRAGMENTS,
@@ -171,12 +170,4 @@ test("FrameReader reads node Buffers at odd offsets (a Buffer's slice is a view)
   pool.set(frame, 3);
   reader.push(pool.subarray(3));
   assert.deepEqual(events, [["message", "a".repeat(300)]]);
-});
-
-test("encodeFrameHeader writes the header encodeFrame puts before the payload", () => {
-  for (const length of [0, 125, 126, 65535, 65536, 70000]) {
-    const frame = encodeFrame(OPCODE.BINARY, new Uint8Array(length));
-    const header = encodeFrameHeader(OPCODE.BINARY, length);
-    assert.deepEqual(header, frame.subarray(0, frame.byteLength - length), `length ${length}`);
-  }
 });
