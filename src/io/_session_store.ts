@@ -46,6 +46,14 @@ export interface Session extends SessionToPersist {
 /** Who a kept packet went to: rooms (all when empty) less `except`, or one socket's id. */
 type Target = { rooms: Set<string>; except?: Set<string> } | string;
 
+/**
+ * A kept packet: its data array, or a socket's own text event as it was
+ * encoded (one string kept instead of the array, its offset and its
+ * elements: less for the garbage collector on the hottest path); `decode`
+ * gives its data back on the rare restore.
+ */
+type Kept = unknown[] | string;
+
 interface Stored {
   session: SessionToPersist;
   disconnectedAt: number;
@@ -83,7 +91,7 @@ export class SessionStore {
   // The kept packets: a ring of parallel arrays (no object per packet, the
   // store runs once per event), grown by doubling up to `maxStoredPackets`.
   // Packet `seq` sits at `seq % capacity`; kept are `#first` .. `#seq - 1`.
-  #data: (unknown[] | undefined)[] = [];
+  #data: (Kept | undefined)[] = [];
   #targets: (Target | undefined)[] = [];
   #sizes: Float64Array = new Float64Array(0);
   #times: Float64Array = new Float64Array(0);
@@ -91,8 +99,14 @@ export class SessionStore {
   #bytes = 0;
   #seq = 0;
 
-  /** A store with the given limits (defaults for the missing ones). */
-  constructor(options: RecoveryOptions) {
+  readonly #decode: (text: string) => unknown[];
+
+  /**
+   * A store with the given limits (defaults for the missing ones); `decode`
+   * turns a kept text event back into its data.
+   */
+  constructor(options: RecoveryOptions, decode: (text: string) => unknown[] = JSON.parse) {
+    this.#decode = decode;
     this.#maxAge = options.maxDisconnectionDuration ?? RECOVERY_DEFAULTS.maxDisconnectionDuration;
     this.#maxPackets = options.maxStoredPackets ?? RECOVERY_DEFAULTS.maxStoredPackets;
     this.#maxBytes = options.maxStoredBytes ?? RECOVERY_DEFAULTS.maxStoredBytes;
@@ -103,8 +117,11 @@ export class SessionStore {
     return String(this.#seq);
   }
 
-  /** Keeps a packet whose data ends with `nextOffset()`; `bytes` is its encoded size. */
-  keep(data: unknown[], target: Target, bytes: number): void {
+  /**
+   * Keeps a packet whose data ends with `nextOffset()` (or its encoded text,
+   * for `decode`); `bytes` is its encoded size.
+   */
+  keep(data: Kept, target: Target, bytes: number): void {
     if (this.#maxPackets === 0) {
       this.#first = ++this.#seq; // nothing kept: no offset can be found again
       return;
@@ -150,7 +167,9 @@ export class SessionStore {
     const capacity = this.#data.length;
     for (let seq = index + 1; seq < this.#seq; seq++) {
       const slot = seq % capacity;
-      if (reaches(this.#targets[slot]!, session.rooms)) missedPackets.push(this.#data[slot]!);
+      if (!reaches(this.#targets[slot]!, session.rooms)) continue;
+      const kept = this.#data[slot]!;
+      missedPackets.push(typeof kept === "string" ? this.#decode(kept) : kept);
     }
     return { ...session, missedPackets };
   }
@@ -166,7 +185,7 @@ export class SessionStore {
   #grow(): void {
     const old = this.#data.length;
     const capacity = Math.min(this.#maxPackets, Math.max(64, old * 2));
-    const data: (unknown[] | undefined)[] = new Array(capacity);
+    const data: (Kept | undefined)[] = new Array(capacity);
     const targets: (Target | undefined)[] = new Array(capacity);
     const sizes = new Float64Array(capacity);
     const times = new Float64Array(capacity);

@@ -149,7 +149,11 @@ export class Adapter extends Emitter<AdapterEvents> {
     this.nsp = nsp;
     this.encoder = nsp.server?.encoder ?? DEFAULT_ENCODER;
     const recovery = nsp.server?.opts.connectionStateRecovery;
-    if (recovery) this.#store = new SessionStore(recovery);
+    if (recovery) {
+      // A kept own event is the engine frame "42[...]" or "42/nsp,[...]".
+      const start = nsp.name === "/" ? 2 : 3 + nsp.name.length;
+      this.#store = new SessionStore(recovery, (text) => JSON.parse(text.slice(start)));
+    }
   }
 
   /** Room -> socket ids. */
@@ -254,8 +258,13 @@ export class Adapter extends Emitter<AdapterEvents> {
     return this.#store?.nextOffset();
   }
 
-  /** @internal Keeps a socket's own event, its data ending with `nextOwnEventOffset()`. */
-  keepOwnEvent(data: unknown[], socketId: SocketId, bytes: number): void {
+  /**
+   * @internal Keeps a socket's own event, its data ending with
+   * `nextOwnEventOffset()`: the data, or for a text event its engine frame
+   * as encoded by webio's own codec ("42[...]", "42/nsp,[...]"), which the
+   * store keeps instead (one string rather than the array and its parts).
+   */
+  keepOwnEvent(data: unknown[] | string, socketId: SocketId, bytes: number): void {
     this.#store?.keep(data, socketId, bytes); // no Set, no object per event
   }
 

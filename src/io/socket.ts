@@ -245,8 +245,9 @@ export class Socket<
     const text = encodeEventText(this.nsp.name, data, id, MESSAGE);
     const frames = text === undefined ? encodeEvent(this.nsp.name, data, id, MESSAGE) : undefined;
     if (kept !== undefined) {
-      const bytes = text?.length ?? frames!.reduce((n, f) => n + frameLength(f), 0);
-      (this.nsp.adapter as Adapter).keepOwnEvent(data, this.id, bytes);
+      const adapter = this.nsp.adapter as Adapter;
+      if (text !== undefined) adapter.keepOwnEvent(text, this.id, text.length);
+      else adapter.keepOwnEvent(data, this.id, frames!.reduce((n, f) => n + frameLength(f), 0));
     }
     if (ack) this.#pendingAcks().add(id!, ack, flags.timeout);
     if (this.#anyOutgoing !== undefined && !this.#anyOutgoing.empty) this.#notifyOutgoing(data);

@@ -170,6 +170,37 @@ test("recovery: events to one socket missed during the cut are replayed before n
   });
 });
 
+for (const name of ["/", "/chat"]) {
+  test(`recovery: own events in ${name} lost on the way while the server saw the client connected are replayed`, async () => {
+    await withIo({ connectionStateRecovery: {} }, ["websocket"], async (fx) => {
+      const sockets: Socket[] = [];
+      fx.io.of(name).on("connection", (socket) => {
+        sockets.push(socket);
+        if (sockets.length === 1) socket.emit("first", 0);
+      });
+      const client = fx.client(name, RECONNECT);
+      const got: unknown[][] = [];
+      client.onAny((ev: string, ...args: unknown[]) => got.push([ev, ...args]));
+      await once(client, "connect");
+      await waitUntil(() => got.length === 1, "first");
+      const lostFrom = state(client)._lastOffset!;
+      // Written on the fast path (the socket is connected): kept as encoded text.
+      sockets[0].emit("lost", { nested: [1, "two", null] }, "x");
+      sockets[0].emit("lost", 2);
+      await waitUntil(() => got.length === 3, "the two events");
+      // As if both had been lost in the network: the client presents the older offset.
+      cut(client);
+      state(client)._lastOffset = lostFrom;
+      await once(client, "connect");
+      await waitUntil(() => got.length === 5, "the replay");
+      // The same events with the same offsets (the client's listeners see them last).
+      assert.deepEqual(got.slice(3), got.slice(1, 3));
+      assert.deepEqual(got[1], ["lost", { nested: [1, "two", null] }, "x", got[1][3]]);
+      assert.equal(sockets[1].recovered, true);
+    });
+  });
+}
+
 test("recovery: after maxDisconnectionDuration the client gets a new session and nothing replayed", async () => {
   await withIo(
     { connectionStateRecovery: { maxDisconnectionDuration: 100 } },
