@@ -30,10 +30,12 @@ export {
   type AdapterSocket,
   type BroadcastFlags,
   type BroadcastOptions,
+  type NamespaceAdapter,
   type RecoveryOptions,
   type Room,
   type Session,
   type SessionToPersist,
+  type SocketAcks,
   type SocketId,
   type WriteOptions,
 } from "./src/io/adapter.ts";

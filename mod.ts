@@ -48,8 +48,10 @@ export {
   type AdapterConstructor,
   type BroadcastFlags,
   type BroadcastOptions,
+  type NamespaceAdapter,
   type RecoveryOptions,
   type Room,
+  type SocketAcks,
   type SocketId,
 } from "./src/io/adapter.ts";
 export type {

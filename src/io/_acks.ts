@@ -49,6 +49,38 @@ export class PendingAcks {
     this.#pending.set(id, { fn, timer });
   }
 
+  // The official `socket.acks` is a Map that adapters write to (a broadcast
+  // with acks registers its callback on every socket): the part of Map they use.
+
+  /** Waits for the ack `id` with no deadline (official `socket.acks.set`). */
+  set(id: number, fn: AckFn): this {
+    this.forget(id);
+    this.add(id, fn);
+    return this;
+  }
+
+  /** The callback waiting for the ack `id`. */
+  get(id: number): AckFn | undefined {
+    return this.#pending.get(id)?.fn;
+  }
+
+  /** Whether the ack `id` is awaited. */
+  has(id: number): boolean {
+    return this.#pending.has(id);
+  }
+
+  /** Forgets the ack `id`; returns whether it was awaited. */
+  delete(id: number): boolean {
+    const had = this.#pending.has(id);
+    this.forget(id);
+    return had;
+  }
+
+  /** How many acks are awaited. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
   /** Forgets the ack `id` without calling it. */
   forget(id: number): void {
     const pending = this.#pending.get(id);

@@ -7,6 +7,7 @@
  */
 
 import { Emitter } from "../_internal/emitter.ts";
+import { logError } from "../_internal/error_log.ts";
 import { JsonEncoder, type PacketEncoder } from "../parser/parser.ts";
 import { type Packet, PacketType } from "../parser/packet.ts";
 import {
@@ -80,6 +81,39 @@ export interface AdapterSocket {
   leave(room: Room): void;
   /** Disconnects the socket; with `close`, the whole connection. */
   disconnect(close?: boolean): unknown;
+
+  // The official members that the official adapters (socket.io-adapter's
+  // base classes) use on a socket.
+
+  /** The rooms the socket is in. */
+  readonly rooms: Set<Room>;
+  /** The socket's handshake (sent to other nodes by `fetchSockets`). */
+  readonly handshake: object;
+  /** The socket's `data`. */
+  // deno-lint-ignore no-explicit-any
+  readonly data: any;
+  /** The acks it waits for: a broadcast with acks registers its callback with `set`. */
+  readonly acks: SocketAcks;
+  /** Tells the `onAnyOutgoing` listeners about a packet written by the adapter. */
+  notifyOutgoingListeners(packet: Packet): void;
+  /** The connection, to write a packet's pre-encoded frames (from the server's `encoder`). */
+  readonly client: {
+    writeToEngine(frames: readonly (string | Uint8Array)[], opts: WriteOptions): void;
+  };
+}
+
+/** The acks a socket waits for, by packet id: the part of a `Map` that adapters use. */
+export interface SocketAcks {
+  /** Waits for the ack `id`; `fn` gets the client's answer. */
+  set(id: number, fn: AckFn): unknown;
+  /** The callback waiting for the ack `id`. */
+  get(id: number): AckFn | undefined;
+  /** Whether the ack `id` is awaited. */
+  has(id: number): boolean;
+  /** Stops waiting for the ack `id`. */
+  delete(id: number): boolean;
+  /** How many acks are awaited. */
+  readonly size: number;
 }
 
 /** What the adapter needs of its namespace. */
@@ -90,6 +124,14 @@ export interface AdapterNamespace {
   readonly sockets: ReadonlyMap<SocketId, AdapterSocket>;
   /** A fresh ack id, unique in the namespace. */
   nextAckId(): number;
+  /** The next ack id, as the official adapters read and increment it (`nsp._ids++`). */
+  _ids: number;
+  /**
+   * Gives an event that another node sent with `serverSideEmit` to this
+   * namespace's listeners; its last element is the ack callback when one is
+   * expected (official contract).
+   */
+  _onServerSideEmit(args: unknown[]): void;
   /** The server, whose `opts.connectionStateRecovery` turns the session store on. */
   readonly server?: {
     readonly opts: { readonly connectionStateRecovery?: RecoveryOptions };
@@ -113,8 +155,113 @@ export interface AdapterEvents {
   "leave-room": (room: Room, id: SocketId) => void;
 }
 
-/** An adapter class: `new Adapter(nsp)`. */
-export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
+/**
+ * What webio calls on an adapter: the methods of the official
+ * `socket.io-adapter` base class, which webio's {@linkcode Adapter} and the
+ * official adapters (`@socket.io/redis-adapter`, `@socket.io/postgres-adapter`,
+ * ...) all have. Nothing else is called; a method may answer with a promise
+ * (a cluster's), and a rejection or a throw from a method whose result
+ * nobody awaits is logged, never thrown at the app.
+ */
+export interface NamespaceAdapter {
+  /** Room -> socket ids, on this node. */
+  readonly rooms: Map<Room, Set<SocketId>>;
+  /** Socket id -> rooms, on this node. */
+  readonly sids: Map<SocketId, Set<Room>>;
+  /** Called once the adapter is made. */
+  init(): Promise<void> | void;
+  /** Called when the namespace or the server closes. */
+  close(): Promise<void> | void;
+  /** How many servers the cluster has (1 in memory). */
+  serverCount(): Promise<number>;
+  /** Adds a socket to rooms. */
+  addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void;
+  /** Removes a socket from a room. */
+  del(id: SocketId, room: Room): Promise<void> | void;
+  /** Removes a socket from every room. */
+  delAll(id: SocketId): void;
+  /** Sends a packet to the matching sockets (of every node, in a cluster). */
+  broadcast(packet: Packet, opts: BroadcastOptions): void;
+  /** Sends a packet expecting acks: `clientCount` once per server, `ack` once per answer. */
+  broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCount: (count: number) => void,
+    ack: AckFn,
+  ): void;
+  /** The ids of the sockets in any of `rooms`. */
+  sockets(rooms: Set<Room>): Promise<Set<SocketId>>;
+  /** The rooms of a socket of this node. */
+  socketRooms(id: SocketId): Set<Room> | undefined;
+  /** The matching sockets: this node's `Socket`s and other nodes' details. */
+  // deno-lint-ignore no-explicit-any
+  fetchSockets(opts: BroadcastOptions): Promise<any[]>;
+  /** Makes the matching sockets join `rooms`. */
+  addSockets(opts: BroadcastOptions, rooms: Room[]): void;
+  /** Makes the matching sockets leave `rooms`. */
+  delSockets(opts: BroadcastOptions, rooms: Room[]): void;
+  /** Disconnects the matching sockets. */
+  disconnectSockets(opts: BroadcastOptions, close: boolean): void;
+  /** Sends an event to the other servers (an ack callback last, if any). */
+  serverSideEmit(packet: unknown[]): void;
+  /** Keeps a disconnected socket's session (connection-state recovery). */
+  persistSession(session: SessionToPersist): Promise<void> | void;
+  /** A kept session with the packets it missed since `offset`, or null. */
+  restoreSession(pid: string, offset: string): Promise<Session | null> | Session | null;
+  /** Listens to the adapter's events (`create-room`, `join-room`, ...). */
+  on<E extends keyof AdapterEvents>(event: E, listener: AdapterEvents[E]): unknown;
+  /** Stops listening. */
+  off<E extends keyof AdapterEvents>(event: E, listener: AdapterEvents[E]): unknown;
+}
+
+/**
+ * The `adapter` option: a class (`new Adapter(nsp)`), or a function that
+ * makes the adapter of a namespace, as the official adapters' `createAdapter()`
+ * give (called with `new`, as officially).
+ */
+export type AdapterConstructor =
+  | (new (nsp: AdapterNamespace) => NamespaceAdapter)
+  // deno-lint-ignore no-explicit-any
+  | ((nsp: any) => NamespaceAdapter);
+
+/** Makes the adapter of `nsp` with the `adapter` option's class or function. */
+export function makeAdapter(ctor: AdapterConstructor, nsp: AdapterNamespace): NamespaceAdapter {
+  return new (ctor as new (nsp: AdapterNamespace) => NamespaceAdapter)(nsp);
+}
+
+/**
+ * Runs a call to an adapter whose result nobody waits for (`addAll`,
+ * `persistSession`, `init`, ...): a throw or a rejection (Redis gone, the
+ * adapter's own bug) is logged, a few a minute, and the caller goes on.
+ */
+export function containAdapterCall(
+  adapter: NamespaceAdapter,
+  what: string,
+  call: () => unknown,
+): void {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (err) {
+    reportAdapterError(adapter, what, err);
+    return;
+  }
+  containRejection(adapter, what, result);
+}
+
+/** Logs the rejection of `result` when it is a promise (a cluster adapter's async method). */
+export function containRejection(adapter: NamespaceAdapter, what: string, result: unknown): void {
+  if (result !== undefined && typeof (result as Promise<unknown>)?.then === "function") {
+    (result as Promise<unknown>).then(undefined, (err) => reportAdapterError(adapter, what, err));
+  }
+}
+
+function reportAdapterError(adapter: NamespaceAdapter, what: string, err: unknown): void {
+  // Logged as the namespace's (its server's logger, its rate limit).
+  const nsp = (adapter as { nsp?: { name?: string } }).nsp;
+  const source = `namespace ${nsp?.name ?? "?"}`;
+  logError(nsp ?? adapter, source, `webio: adapter ${what} of ${source} failed:`, err);
+}
 
 /**
  * The default adapter: everything in this process's memory.
@@ -124,7 +271,7 @@ export type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
  * io.of("/").adapter.on("join-room", (room, id) => console.log(id, "joined", room));
  * ```
  */
-export class Adapter extends Emitter<AdapterEvents> {
+export class Adapter extends Emitter<AdapterEvents> implements NamespaceAdapter {
   /** The namespace served. */
   readonly nsp: AdapterNamespace;
   /** Encodes every broadcast, once: the server's `encoder`, as officially. */

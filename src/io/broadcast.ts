@@ -5,7 +5,16 @@
  * @module
  */
 
-import type { Adapter, AdapterSocket, BroadcastFlags, Room, SocketId } from "./adapter.ts";
+import {
+  Adapter,
+  type AdapterSocket,
+  type BroadcastFlags,
+  containAdapterCall,
+  containRejection,
+  type NamespaceAdapter,
+  type Room,
+  type SocketId,
+} from "./adapter.ts";
 import type { Handshake } from "./handshake.ts";
 import { type Packet, PacketType, RESERVED_EVENTS } from "../parser/packet.ts";
 import type {
@@ -61,7 +70,7 @@ export class BroadcastOperator<
   SocketData = any,
   SocketEvents extends EventsMap = EmitEvents,
 > {
-  readonly #adapter: Adapter;
+  readonly #adapter: NamespaceAdapter;
   readonly #rooms: Set<Room>;
   readonly #except: Set<Room>;
   readonly #flags: BroadcastFlags;
@@ -72,7 +81,7 @@ export class BroadcastOperator<
    * like rather than directly.
    */
   constructor(
-    adapter: Adapter,
+    adapter: NamespaceAdapter,
     rooms: Set<Room> = new Set(),
     except: Set<Room> = new Set(),
     flags: BroadcastFlags = {},
@@ -157,8 +166,15 @@ export class BroadcastOperator<
     if (RESERVED_EVENTS.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
     const data: unknown[] = [ev, ...args];
     const opts = { rooms: this.#rooms, except: this.#except, flags: this.#flags };
-    if (ack === undefined) this.#adapter.broadcast({ type: PacketType.EVENT, nsp: "", data }, opts);
-    else this.#emitWithAckCallback(data, ack, opts);
+    if (ack !== undefined) {
+      this.#emitWithAckCallback(data, ack, opts);
+      return true;
+    }
+    const adapter = this.#adapter;
+    // A cluster adapter's broadcast may be async: its failure is logged (an
+    // encoding error, thrown before, still reaches the caller).
+    const result = adapter.broadcast({ type: PacketType.EVENT, nsp: "", data }, opts);
+    containRejection(adapter, "broadcast()", result);
     return true;
   }
 
@@ -179,7 +195,11 @@ export class BroadcastOperator<
       done = true;
       clearTimeout(timer);
       // Sockets that never answered must not keep the registration forever.
-      if (err && packet.id !== undefined) this.#adapter.forgetAck(opts, packet.id);
+      // (webio's adapter only: the official ones keep them until the socket goes.)
+      const adapter = this.#adapter;
+      if (err && packet.id !== undefined && adapter instanceof Adapter) {
+        adapter.forgetAck(opts, packet.id);
+      }
       ack(err, single ? (err ? null : responses[0]) : responses);
     };
     // Without a timeout flag, wait for every answer.
@@ -191,7 +211,8 @@ export class BroadcastOperator<
         expectedServers === countedServers && responses.length === expectedClients
       ) finish(null);
     };
-    this.#adapter.broadcastWithAck(
+    const adapter = this.#adapter;
+    const sent = adapter.broadcastWithAck(
       packet,
       opts,
       (clientCount) => {
@@ -204,10 +225,16 @@ export class BroadcastOperator<
         check();
       },
     );
-    this.#adapter.serverCount().then((count) => {
-      expectedServers = count;
-      check();
-    });
+    containRejection(adapter, "broadcastWithAck()", sent);
+    // Without the count of servers only the timeout can end the wait.
+    containRejection(
+      adapter,
+      "serverCount()",
+      adapter.serverCount().then((count) => {
+        expectedServers = count;
+        check();
+      }),
+    );
   }
 
   /**
@@ -258,25 +285,29 @@ export class BroadcastOperator<
 
   /** Makes the targeted sockets join `room`. */
   socketsJoin(room: Room | Room[]): void {
-    this.#adapter.addSockets(
-      { rooms: this.#rooms, except: this.#except, flags: this.#flags },
-      Array.isArray(room) ? room : [room],
-    );
+    const adapter = this.#adapter;
+    const opts = { rooms: this.#rooms, except: this.#except, flags: this.#flags };
+    const value = Array.isArray(room) ? room : [room];
+    containAdapterCall(adapter, "addSockets()", () => adapter.addSockets(opts, value));
   }
 
   /** Makes the targeted sockets leave `room`. */
   socketsLeave(room: Room | Room[]): void {
-    this.#adapter.delSockets(
-      { rooms: this.#rooms, except: this.#except, flags: this.#flags },
-      Array.isArray(room) ? room : [room],
-    );
+    const adapter = this.#adapter;
+    const opts = { rooms: this.#rooms, except: this.#except, flags: this.#flags };
+    const value = Array.isArray(room) ? room : [room];
+    containAdapterCall(adapter, "delSockets()", () => adapter.delSockets(opts, value));
   }
 
   /** Disconnects the targeted sockets (and their connections when `close`). */
   disconnectSockets(close = false): void {
-    this.#adapter.disconnectSockets(
-      { rooms: this.#rooms, except: this.#except, flags: this.#flags },
-      close,
+    const adapter = this.#adapter;
+    const opts = { rooms: this.#rooms, except: this.#except, flags: this.#flags };
+    const value = close;
+    containAdapterCall(
+      adapter,
+      "disconnectSockets()",
+      () => adapter.disconnectSockets(opts, value),
     );
   }
 }
@@ -344,7 +375,7 @@ export class RemoteSocket<
   readonly data: SocketData;
 
   /** A socket of another node, from the details its `fetchSockets` sent. */
-  constructor(adapter: Adapter, details: SocketDetails<SocketData>) {
+  constructor(adapter: NamespaceAdapter, details: SocketDetails<SocketData>) {
     this.id = details.id;
     this.handshake = details.handshake;
     this.rooms = new Set(details.rooms);

@@ -7,7 +7,16 @@
 
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
-import type { Adapter, AdapterConstructor, AdapterSocket, Room, Session } from "./adapter.ts";
+import {
+  type AdapterConstructor,
+  type AdapterSocket,
+  containAdapterCall,
+  containRejection,
+  makeAdapter,
+  type NamespaceAdapter,
+  type Room,
+  type Session,
+} from "./adapter.ts";
 import { generateId } from "../_internal/ids.ts";
 import { BroadcastOperator, type RemoteSocket, type RoomOperator } from "./broadcast.ts";
 import { PacketType } from "../parser/packet.ts";
@@ -17,12 +26,15 @@ import type { SocketConnection, SocketNamespace } from "./socket_types.ts";
 import type {
   AckResult,
   AllButLast,
+  AnyListener,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DefaultEventsMap,
   EventNames,
   EventNamesWithAck,
   EventParams,
   EventsMap,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
 } from "./typed_events.ts";
 
 export type { ExtendedError, NamespaceMiddleware };
@@ -36,6 +48,10 @@ export interface NamespaceHost {
   /** Forgets a namespace. */
   removeNamespace(name: string): void;
 }
+
+/** The reserved events of a namespace of these event maps. */
+type Reserved<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  NamespaceReservedEvents<Socket<L, E, S, D>>;
 
 /** Events of a namespace. */
 export interface NamespaceReservedEvents<S> {
@@ -61,9 +77,7 @@ export class Namespace<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   // deno-lint-ignore no-explicit-any
   SocketData = any,
-> extends Emitter<
-  NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>
-> implements
+> extends Emitter<Record<string, AnyListener>> implements
   SocketNamespace<
     EmitEvents,
     SocketData,
@@ -75,7 +89,7 @@ export class Namespace<
   readonly sockets: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> =
     new Map();
   /** The adapter holding rooms (replaced when `io.adapter(...)` sets a new class). */
-  adapter: Adapter;
+  adapter: NamespaceAdapter;
   /** The server, with the same event maps. */
   readonly server: NamespaceServer<
     ListenEvents,
@@ -113,14 +127,16 @@ export class Namespace<
     this.#host = host;
     this.name = name;
     this.server = server;
-    this.adapter = new host.adapterConstructor(this);
-    void this.adapter.init();
+    this.adapter = makeAdapter(host.adapterConstructor, this);
+    const adapter = this.adapter;
+    containAdapterCall(adapter, "init()", () => adapter.init());
   }
 
   /** @internal Replaces the adapter with a new one of the server's current class. */
   initAdapter(): void {
-    this.adapter = new this.#host.adapterConstructor(this);
-    void this.adapter.init();
+    this.adapter = makeAdapter(this.#host.adapterConstructor, this);
+    const adapter = this.adapter;
+    containAdapterCall(adapter, "init()", () => adapter.init());
   }
 
   /** @internal A fresh ack id. */
@@ -131,6 +147,118 @@ export class Namespace<
   /** @internal The next ack id to be issued. */
   peekAckId(): number {
     return this.#ackId;
+  }
+
+  /**
+   * @internal The next ack id, for the official adapters, which read and
+   * increment it (`nsp._ids++`) for a broadcast with acks.
+   */
+  get _ids(): number {
+    return this.#ackId;
+  }
+
+  set _ids(value: number) {
+    this.#ackId = value;
+  }
+
+  /**
+   * @internal An event that another node sent with `serverSideEmit`, for
+   * this namespace's listeners (official contract, called by cluster
+   * adapters); its last element is the ack callback when one is expected.
+   */
+  _onServerSideEmit(args: unknown[]): void {
+    if (args.length === 0 || typeof args[0] !== "string") return;
+    this.emitArgs(args[0], args, 1);
+  }
+
+  // -- listeners: the reserved events, and the server-side events of a cluster --
+
+  /**
+   * Listens to `connection`/`connect`, or to an event that another server
+   * sent with `serverSideEmit` (typed by `ServerSideEvents`).
+   */
+  override on<
+    Ev extends ReservedOrUserEventNames<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener: ReservedOrUserListener<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
+  ): this {
+    return super.on(ev, listener as AnyListener);
+  }
+
+  /** Alias of `on`. */
+  override addListener<
+    Ev extends ReservedOrUserEventNames<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener: ReservedOrUserListener<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
+  ): this {
+    return super.on(ev, listener as AnyListener);
+  }
+
+  /** Like `on`, once. */
+  override once<
+    Ev extends ReservedOrUserEventNames<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener: ReservedOrUserListener<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
+  ): this {
+    return super.once(ev, listener as AnyListener);
+  }
+
+  /** Removes a listener, or every listener of `ev`. */
+  override off<
+    Ev extends ReservedOrUserEventNames<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener?: ReservedOrUserListener<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
+  ): this {
+    return super.off(ev, listener as AnyListener | undefined);
+  }
+
+  /** Alias of `off`. */
+  override removeListener<
+    Ev extends ReservedOrUserEventNames<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener?: ReservedOrUserListener<
+      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
+  ): this {
+    return super.off(ev, listener as AnyListener | undefined);
   }
 
   /** Registers a connection middleware. */
@@ -277,7 +405,8 @@ export class Namespace<
     if (ev === "connection" || ev === "connect" || ev === "new_namespace") {
       throw new Error(`"${ev}" is a reserved event name`);
     }
-    this.adapter.serverSideEmit([ev, ...args]);
+    const adapter = this.adapter;
+    containRejection(adapter, "serverSideEmit()", adapter.serverSideEmit([ev, ...args]));
     return true;
   }
 
@@ -397,7 +526,8 @@ export class Namespace<
   remove(socket: AdapterSocket): void {
     this.sockets.delete(socket.id);
     if (this.#host.cleanupEmptyChildNamespaces && this.isChild && this.sockets.size === 0) {
-      void this.adapter.close();
+      const adapter = this.adapter;
+      containAdapterCall(adapter, "close()", () => adapter.close());
       this.#host.removeNamespace(this.name);
     }
   }

@@ -127,7 +127,9 @@ function parentAdapterFor(children: Set<AnyNamespace>): new (nsp: AdapterNamespa
     }
 
     override forgetAck(opts: BroadcastOptions, id: number): void {
-      for (const child of children) child.adapter.forgetAck(opts, id);
+      for (const child of children) {
+        if (child.adapter instanceof Adapter) child.adapter.forgetAck(opts, id);
+      }
     }
 
     override addSockets(opts: BroadcastOptions, rooms: string[]): void {

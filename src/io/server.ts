@@ -37,6 +37,8 @@ import type {
   EventNamesWithAck,
   EventParams,
   EventsMap,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
 } from "./typed_events.ts";
 
 export type { ServerReservedEvents };
@@ -44,6 +46,19 @@ export type { ServerReservedEvents };
 /** The server's events for given event maps. */
 export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
   ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
+
+/** The events a server listens to: its reserved ones and the server-side events. */
+type ServerEventNames<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  ReservedOrUserEventNames<ServerEventsOf<L, E, S, D>, S>;
+
+/** The listener of `Ev` on a server. */
+type ServerListener<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  D,
+  Ev extends string,
+> = ReservedOrUserListener<ServerEventsOf<L, E, S, D>, S, Ev>;
 
 class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
   fire(nsp: unknown): void {
@@ -319,31 +334,34 @@ export class ServerCore<
 
   // -- events (connection events belong to the main namespace) --
 
-  /** Listens to `connection`/`connect` (main namespace) or `new_namespace`. */
-  on<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+  /**
+   * Listens to `connection`/`connect` (main namespace), `new_namespace`, or
+   * an event another server sent to the main namespace with `serverSideEmit`.
+   */
+  on<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     if (ev === "new_namespace") this.#events.on("new_namespace", listener as (n: unknown) => void);
-    else this.sockets.on(ev as "connection", listener as never);
+    else this.sockets.on(ev as string, listener as never);
     return this;
   }
 
   /** Like `on`, once. */
-  once<Ev extends keyof ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+  once<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     if (ev === "new_namespace") {
       this.#events.once("new_namespace", listener as (n: unknown) => void);
-    } else this.sockets.once(ev as "connection", listener as never);
+    } else this.sockets.once(ev as string, listener as never);
     return this;
   }
 
   /** Removes a listener. */
   off(ev: string, listener?: (...args: never[]) => void): this {
     if (ev === "new_namespace") this.#events.off("new_namespace", listener as never);
-    else this.sockets.off(ev as "connection", listener as never);
+    else this.sockets.off(ev as string, listener as never);
     return this;
   }
 

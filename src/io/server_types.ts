@@ -19,6 +19,8 @@ import type {
   EventNamesWithAck,
   EventParams,
   EventsMap,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
 } from "./typed_events.ts";
 
 /** A namespace middleware: call `next()` to accept, `next(err)` to refuse. */
@@ -91,14 +93,14 @@ export interface NamespaceServer<
     fn?: (socket: Sock) => void,
   ): Nsp;
   /** Listens to `connection`/`connect` (main namespace) or `new_namespace`. */
-  on<Ev extends keyof ServerReservedEvents<Sock, Nsp>>(
+  on<Ev extends ReservedOrUserEventNames<ServerReservedEvents<Sock, Nsp>, ServerSideEvents>>(
     ev: Ev,
-    listener: ServerReservedEvents<Sock, Nsp>[Ev],
+    listener: ReservedOrUserListener<ServerReservedEvents<Sock, Nsp>, ServerSideEvents, Ev>,
   ): this;
   /** Like `on`, once. */
-  once<Ev extends keyof ServerReservedEvents<Sock, Nsp>>(
+  once<Ev extends ReservedOrUserEventNames<ServerReservedEvents<Sock, Nsp>, ServerSideEvents>>(
     ev: Ev,
-    listener: ServerReservedEvents<Sock, Nsp>[Ev],
+    listener: ReservedOrUserListener<ServerReservedEvents<Sock, Nsp>, ServerSideEvents, Ev>,
   ): this;
   /** Removes a listener. */
   off(ev: string, listener?: (...args: never[]) => void): this;

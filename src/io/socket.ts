@@ -11,6 +11,8 @@ import {
   type AckFn,
   Adapter,
   type AdapterSocket,
+  containAdapterCall,
+  containRejection,
   type Room,
   type Session,
   type WriteOptions,
@@ -196,6 +198,27 @@ export class Socket<
     return !this.connected;
   }
 
+  /**
+   * The acknowledgements this socket waits for, by packet id: the part of
+   * the official `Map` that adapters use (`set`, `get`, `has`, `delete`,
+   * `size`). A cluster adapter's broadcast with acks registers its callback
+   * here with `set`; it gets the client's answer as is.
+   */
+  get acks(): PendingAcks {
+    return this.#pendingAcks();
+  }
+
+  /**
+   * Tells the `onAnyOutgoing` listeners about a packet sent by an adapter
+   * (official contract: the adapters call it for every socket they write to).
+   */
+  notifyOutgoingListeners(packet: Packet): void {
+    if (this.#anyOutgoing === undefined || this.#anyOutgoing.empty) return;
+    if (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) {
+      this.#notifyOutgoing(packet.data as unknown[]);
+    }
+  }
+
   // -- emitting --
 
   /**
@@ -228,7 +251,9 @@ export class Socket<
       // last and keeps the packet for a replay (after a disconnection too),
       // as officially.
       const opts = { rooms: new Set([this.id]), except: new Set<Room>(), flags };
-      this.nsp.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, opts);
+      const adapter = this.nsp.adapter;
+      const sent = adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, opts);
+      containRejection(adapter, "broadcast()", sent);
       return true;
     }
     if (this.#closed) {
@@ -378,7 +403,9 @@ export class Socket<
       for (const room of list) this.#early.add(room);
       return;
     }
-    return this.nsp.adapter.addAll(this.id, new Set(list));
+    const added = this.nsp.adapter.addAll(this.id, new Set(list));
+    containRejection(this.nsp.adapter, "addAll()", added); // logged, and still given to the caller
+    return added;
   }
 
   /** Leaves a room. */
@@ -387,7 +414,9 @@ export class Socket<
       this.#early?.delete(room);
       return;
     }
-    return this.nsp.adapter.del(this.id, room);
+    const removed = this.nsp.adapter.del(this.id, room);
+    containRejection(this.nsp.adapter, "del()", removed);
+    return removed;
   }
 
   // -- lifecycle --
@@ -588,7 +617,8 @@ export class Socket<
         this.onListenerError(err, "persistSession");
       }
     }
-    this.nsp.adapter.delAll(this.id);
+    const adapter = this.nsp.adapter;
+    containAdapterCall(adapter, "delAll()", () => adapter.delAll(this.id));
     this.nsp.remove(this);
     this.client.remove(this);
     this.connected = false;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Adapter, AdapterSocket, Room, WriteOptions } from "./adapter.ts";
+import type { AdapterSocket, NamespaceAdapter, Room, WriteOptions } from "./adapter.ts";
 import type { RemoteSocket, RoomOperator } from "./broadcast.ts";
 import type { EventNames, EventParams, EventsMap } from "./typed_events.ts";
 import type { EngineSession } from "../engine/session.ts";
@@ -57,7 +57,7 @@ export interface SocketNamespace<EmitEvents extends EventsMap, SocketData, Sock>
   /** The namespace name, `/` for the main one. */
   readonly name: string;
   /** Its rooms and broadcasts. */
-  readonly adapter: Adapter;
+  readonly adapter: NamespaceAdapter;
   /** Its connected sockets by id. */
   readonly sockets: Map<string, Sock>;
   /** Targets a room (or rooms) for a broadcast. */

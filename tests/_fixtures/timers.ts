@@ -12,9 +12,12 @@ const SOURCE = /\/src\/[^\s)]+\.ts/;
 
 function origin(): string | undefined {
   const stack = new Error().stack ?? "";
-  // The first frame under src/ (frames of this file come first).
+  // The caller: the first frame outside this file and the runtime's own
+  // code. A timer a package started (an official adapter's, called from
+  // src/) is that package's, not webio's.
   for (const line of stack.split("\n").slice(2)) {
-    if (SOURCE.test(line) && !/\/(tests|node_modules)\//.test(line)) return line.trim();
+    if (line.includes("_fixtures/timers.ts") || /\b(ext|node):|native/.test(line)) continue;
+    return SOURCE.test(line) && !/\/(tests|node_modules)\//.test(line) ? line.trim() : undefined;
   }
   return undefined;
 }

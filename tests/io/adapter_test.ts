@@ -49,13 +49,33 @@ class FakeSocket implements AdapterSocket {
     this.closedWith = close;
     this.adapter().delAll(this.id);
   }
+  // The official members (what socket.io-adapter's classes use); unused by webio's Adapter.
+  get rooms(): Set<string> {
+    return this.adapter().socketRooms(this.id) ?? new Set();
+  }
+  handshake = {};
+  data = {};
+  acks = new Map<number, AckFn>();
+  notifyOutgoingListeners(): void {}
+  client = { writeToEngine: () => {} };
 }
 
 /** An adapter over namespace `name` with sockets a, b, c in their own rooms. */
 function setup(name = "/") {
   let ackId = 0;
   const sockets = new Map<string, FakeSocket>();
-  const nsp: AdapterNamespace = { name, sockets, nextAckId: () => ackId++ };
+  const nsp: AdapterNamespace = {
+    name,
+    sockets,
+    nextAckId: () => ackId++,
+    get _ids() {
+      return ackId;
+    },
+    set _ids(value: number) {
+      ackId = value;
+    },
+    _onServerSideEmit: () => {},
+  };
   const adapter = new Adapter(nsp);
   for (const id of ["a", "b", "c"]) {
     const socket = new FakeSocket(id, () => adapter);
@@ -137,7 +157,13 @@ test("adapter: own rooms made on demand look and behave as if made at once", () 
 test("adapter: a room event listener hears every own room from then on", () => {
   let ackId = 0;
   const sockets = new Map<string, FakeSocket>();
-  const adapter = new Adapter({ name: "/", sockets, nextAckId: () => ackId++ });
+  const adapter = new Adapter({
+    name: "/",
+    sockets,
+    nextAckId: () => ackId++,
+    _ids: 0,
+    _onServerSideEmit: () => {},
+  });
   adapter.addAll("early", new Set(["early"]));
   const events: string[] = [];
   adapter.on("join-room", (room, id) => events.push(`join ${room} ${id}`));
@@ -251,7 +277,13 @@ class ScriptedAdapter extends Adapter {
   clients = 0;
   answers: unknown[] = [];
   constructor() {
-    super({ name: "/", sockets: new Map(), nextAckId: () => 0 });
+    super({
+      name: "/",
+      sockets: new Map(),
+      nextAckId: () => 0,
+      _ids: 0,
+      _onServerSideEmit: () => {},
+    });
   }
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     this.calls.push({ packet, opts });

@@ -13,6 +13,7 @@ import * as socketIoParser from "socket.io-parser";
 import { type ClientSocket, type IoFixture, once, startIo } from "../_fixtures/io.ts";
 import { RawPollingIo, RawWebSocketIo } from "../_fixtures/raw_io.ts";
 import type { Parser } from "../../src/parser/parser.ts";
+import type { Adapter } from "../../src/io/adapter.ts";
 import { Server } from "../../src/server.ts";
 
 const parser = msgpackParser as unknown as Parser;
@@ -95,7 +96,7 @@ for (const transports of [["websocket"], ["polling"]] as ("polling" | "websocket
     const fx = msgpackIo(transports);
     try {
       assert.ok(fx.io.encoder instanceof msgpackParser.Encoder);
-      assert.equal(fx.io.of("/").adapter.encoder, fx.io.encoder);
+      assert.equal((fx.io.of("/").adapter as Adapter).encoder, fx.io.encoder);
       const clients: ClientSocket[] = [fx.client(), fx.client(), fx.client()];
       await Promise.all(clients.map((c) => once(c, "connect")));
       await clients[0].timeout(5000).emitWithAck("join", "room1");
