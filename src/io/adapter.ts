@@ -8,6 +8,7 @@
 
 import { Emitter } from "../_internal/emitter.ts";
 import { logError } from "../_internal/error_log.ts";
+import { guardDroppedPublishes } from "./_dropped_publishes.ts";
 import { JsonEncoder, type PacketEncoder } from "../parser/parser.ts";
 import { type Packet, PacketType } from "../parser/packet.ts";
 import {
@@ -224,9 +225,15 @@ export type AdapterConstructor =
   // deno-lint-ignore no-explicit-any
   | ((nsp: any) => NamespaceAdapter);
 
-/** Makes the adapter of `nsp` with the `adapter` option's class or function. */
+/**
+ * Makes the adapter of `nsp` with the `adapter` option's class or function
+ * (an official Redis adapter's dropped publishes get a logging handler: see
+ * `_dropped_publishes.ts`).
+ */
 export function makeAdapter(ctor: AdapterConstructor, nsp: AdapterNamespace): NamespaceAdapter {
-  return new (ctor as new (nsp: AdapterNamespace) => NamespaceAdapter)(nsp);
+  const adapter = new (ctor as new (nsp: AdapterNamespace) => NamespaceAdapter)(nsp);
+  guardDroppedPublishes(adapter, (err) => reportAdapterError(adapter, "publish()", err));
+  return adapter;
 }
 
 /**

@@ -250,3 +250,32 @@ test("official adapter: nsp._onServerSideEmit gives another node's event to the 
   assert.deepEqual(answers, ["main 2", "chat 2"]);
   await io.close();
 });
+
+/** An adapter that drops its publishes' promises, as `@socket.io/redis-adapter` 8 does. */
+function droppingAdapter(pubClient: { publish(channel: string, msg: string): Promise<number> }) {
+  return class DroppingAdapter extends Adapter {
+    pubClient = pubClient;
+    override broadcast(packet: Packet, opts: BroadcastOptions): void {
+      this.pubClient.publish("channel", "msg"); // the promise dropped
+      super.broadcast(packet, opts);
+    }
+  };
+}
+
+test("adapter faults: a publish whose promise the adapter drops (Redis gone) is logged, not an unhandled rejection", async () => {
+  const logger = recordingLogger();
+  const pubClient = {
+    publish: (_channel: string, _msg: string) =>
+      Promise.reject(new Error("Socket closed unexpectedly")),
+  };
+  await withIo({ adapter: droppingAdapter(pubClient), logger }, async (fx) => {
+    const [client] = await connectAll(fx, 1);
+    const got = once(client, "news");
+    fx.io.emit("news", 1);
+    assert.deepEqual(await got, [1]);
+    await sleep(20);
+    assertLogged(logger, ["publish()"]);
+    // The caller that awaits still sees the rejection.
+    await assert.rejects(pubClient.publish("c", "m"), /Socket closed unexpectedly/);
+  });
+});
