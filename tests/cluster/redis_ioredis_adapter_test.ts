@@ -1,0 +1,9 @@
+/**
+ * The official Redis adapter on ioredis clients (created once both are
+ * `ready`) runs unchanged on webio: a cluster of webio on Deno, webio on Bun
+ * and `socket.io` 4.8 on Node, every operation from every node to every node
+ * (see `../_fixtures/cluster_matrix.ts`).
+ */
+import { clusterMatrixTests } from "../_fixtures/cluster_matrix.ts";
+
+clusterMatrixTests("redis-ioredis");
