@@ -6,6 +6,10 @@
  *
  *   bun bench/loadgen.ts --scenario echo --port 3000 --pid 1234 [--transport net]
  *
+ * `--port` and `--pid` take lists for a cluster (bench/cluster.ts): client i
+ * connects to port i mod n, the server CPU is the sum over the PIDs (each one
+ * is reported too), and `--watch-pid` (Redis) is measured on its own.
+ *
  * Prints one line `RESULT {json}` on stdout. It reads the server's CPU time
  * and memory from /proc/<pid> at the edges of the measured window, and its
  * own CPU time with process.cpuUsage(), so the run says whether the
@@ -42,8 +46,12 @@ const text = (name: string, fallback: string): string => {
 const opt = {
   scenario: text("scenario", "echo"),
   host: text("host", "127.0.0.1"),
-  port: Number(args.port ?? 3000),
-  pid: args.pid ? Number(args.pid) : undefined,
+  port: Number(text("port", "3000").split(",")[0]),
+  ports: text("port", "3000").split(",").map(Number),
+  pid: args.pid ? Number(text("pid", "").split(",")[0]) : undefined,
+  pids: text("pid", "").split(",").filter(Boolean).map(Number),
+  watchPid: args["watch-pid"] ? Number(args["watch-pid"]) : undefined,
+  event: text("event", "bcast-ack"),
   transport: text("transport", "net"),
   path: text("path", "/socket.io/"),
   clients: Number(args.clients ?? 100),
@@ -82,6 +90,10 @@ interface Snapshot {
   t: number;
   genCpu: number;
   serverCpu: number;
+  /** Per server PID (a cluster). */
+  serverCpus: number[];
+  /** The CPU of `--watch-pid`. */
+  watchCpu: number;
   count: number;
   bytes: number;
 }
@@ -95,14 +107,21 @@ interface Measure {
   serverCpuUsPerOp: number | null;
   genCpuPct: number;
   genCpuUsPerOp: number | null;
+  /** A cluster's servers, each. */
+  serverCpuPctEach?: number[];
+  /** `--watch-pid`'s CPU. */
+  watchCpuPct?: number;
 }
 
 function snapshot(): Snapshot {
   const cpu = process.cpuUsage();
+  const serverCpus = opt.pids.map(cpuSeconds);
   return {
     t: performance.now(),
     genCpu: (cpu.user + cpu.system) / 1e6,
-    serverCpu: opt.pid ? cpuSeconds(opt.pid) : NaN,
+    serverCpu: serverCpus.length ? serverCpus.reduce((x, y) => x + y) : NaN,
+    serverCpus,
+    watchCpu: opt.watchPid ? cpuSeconds(opt.watchPid) : NaN,
     count: stats.count,
     bytes: stats.bytes,
   };
@@ -112,6 +131,14 @@ function measure(a: Snapshot, b: Snapshot, ops: number): Measure {
   const wall = (b.t - a.t) / 1000;
   const serverCpu = b.serverCpu - a.serverCpu;
   const genCpu = b.genCpu - a.genCpu;
+  const cluster = opt.pids.length > 1
+    ? {
+      serverCpuPctEach: b.serverCpus.map((x, i) => round(((x - a.serverCpus[i]) / wall) * 100, 1)),
+    }
+    : {};
+  const watch = opt.watchPid
+    ? { watchCpuPct: round(((b.watchCpu - a.watchCpu) / wall) * 100, 1) }
+    : {};
   return {
     ops,
     seconds: round(wall, 3),
@@ -120,6 +147,8 @@ function measure(a: Snapshot, b: Snapshot, ops: number): Measure {
     serverCpuUsPerOp: ops > 0 ? round((serverCpu / ops) * 1e6, 2) : null,
     genCpuPct: round((genCpu / wall) * 100, 1),
     genCpuUsPerOp: ops > 0 ? round((genCpu / ops) * 1e6, 2) : null,
+    ...cluster,
+    ...watch,
   };
 }
 
@@ -153,6 +182,8 @@ const mode = {
 
 class Client {
   index: number;
+  /** Which of the ports (a cluster's node) it connected to. */
+  node: number;
   conn: Conn | null = null;
   connected = false;
   expectBinary = 0;
@@ -161,6 +192,7 @@ class Client {
 
   constructor(index: number) {
     this.index = index;
+    this.node = index % opt.ports.length;
   }
 
   send(frame: Prepared) {
@@ -210,7 +242,7 @@ function connectOne(): Promise<Client> {
   return new Promise<Client>((resolve, reject) => {
     c.resolve = resolve;
     c.reject = reject;
-    transport.open(opt.host, opt.port, WS_PATH, {
+    transport.open(opt.host, opt.ports[c.node], WS_PATH, {
       onOpen(conn) {
         c.conn = conn;
         openSockets++;
@@ -304,6 +336,91 @@ const scenarios: Record<string, () => Promise<Result>> = {
       clients: clients.length,
       inflight: opt.inflight,
       ...await measureWindow(),
+    };
+  },
+
+  /**
+   * A driver (on the first node) keeps `window` requests of `--event` in
+   * flight, each acknowledged by the server once its own fan-out is done:
+   * `bcast-ack` (`io.timeout().emitWithAck("q")` to every client, which
+   * all answer) or `sse-ack` (`serverSideEmitWithAck` to the other nodes).
+   * Round trips/s, their latency, and the `q` deliveries/s.
+   */
+  async "fanout-ack"() {
+    const clients = await connectMany(opt.clients, opt.concurrency);
+    const driver = clients.find((c) => c.node === 0)!;
+    const frames: Prepared[] = [];
+    for (let k = 0; k < opt.window; k++) {
+      frames.push(transport.prepareText(`42${k}["${opt.event}","${payloadString}"]`));
+    }
+    const sentAt = new Float64Array(opt.window);
+    const latencies: number[] = [];
+    const doneAt: number[] = [];
+    let errors = 0;
+    let lastAnswers = -1;
+    let running = true;
+    // Every client answers an event that asks for an ack: `42<id>["q",...]` -> `43<id>[1]`.
+    // Here `stats.bytes` counts those deliveries (`stats.count` the driver's round trips).
+    mode.onEvent = (c, d) => {
+      stats.bytes++;
+      let id = -1;
+      for (let i = 2;; i++) {
+        const ch = at(d, i);
+        if (ch < 48 || ch > 57) break;
+        id = (id < 0 ? 0 : id * 10) + ch - 48;
+      }
+      if (id >= 0) c.send(transport.prepareText(`43${id}[1]`));
+    };
+    mode.onAck = (_c, d) => {
+      let id = 0;
+      let i = 2;
+      for (;; i++) {
+        const ch = at(d, i);
+        if (ch < 48 || ch > 57) break;
+        id = id * 10 + ch - 48;
+      }
+      // The answer, `43<id>[n]`: the number of acks the server got.
+      let n = 0;
+      for (let j = i + 1;; j++) {
+        const ch = at(d, j);
+        if (ch < 48 || ch > 57) break;
+        n = n * 10 + ch - 48;
+      }
+      if (at(d, i + 1) === 45 /* - */) errors++;
+      else lastAnswers = n;
+      const now = performance.now();
+      latencies.push(now - sentAt[id]);
+      doneAt.push(now);
+      stats.count++;
+      if (running) {
+        sentAt[id] = now;
+        driver.send(frames[id]);
+      }
+    };
+    for (let k = 0; k < opt.window; k++) {
+      sentAt[k] = performance.now();
+      driver.send(frames[k]);
+    }
+    const r = await measureWindow((a, b) => {
+      const lat = latencies.filter((_, i) => doneAt[i] >= a.t && doneAt[i] <= b.t).sort((x, y) =>
+        x - y
+      );
+      const q = (p: number) => lat.length ? round(lat[Math.floor((lat.length - 1) * p)], 2) : null;
+      return {
+        latencyMsP50: q(0.5),
+        latencyMsP99: q(0.99),
+        deliveriesPerSec: round((b.bytes - a.bytes) / ((b.t - a.t) / 1000), 1),
+      };
+    });
+    running = false;
+    return {
+      unit: "round trips/s",
+      event: opt.event,
+      clients: clients.length,
+      window: opt.window,
+      errors,
+      lastAnswers,
+      ...r,
     };
   },
 
@@ -441,7 +558,7 @@ async function pollingConnects(n: number): Promise<number> {
 async function fanout(room: boolean): Promise<Result> {
   const clients = await connectMany(opt.clients, opt.concurrency);
   let receivers = clients.length;
-  let driver = clients[0];
+  let driver = clients.find((c) => c.node === 0)!; // on the first node of a cluster
   let trigger = transport.prepareText(`42["bcast","${payloadString}"]`);
   if (room) {
     receivers = Math.min(opt.roomSize, clients.length - 1);
@@ -460,8 +577,10 @@ async function fanout(room: boolean): Promise<Result> {
   // delivered to every receiver.
   let sent = 0;
   const limit = opt.window * receivers;
-  mode.onEvent = () => {
+  const perNode = new Array(opt.ports.length).fill(0);
+  mode.onEvent = (c) => {
     stats.count++;
+    perNode[c.node]++;
     if ((sent - opt.window) * receivers < stats.count && running) {
       sent++;
       driver.send(trigger);
@@ -482,6 +601,7 @@ async function fanout(room: boolean): Promise<Result> {
     receivers,
     window: opt.window,
     limitInFlight: limit,
+    ...(opt.ports.length > 1 ? { deliveriesPerNode: perNode } : {}),
     ...r,
   };
 }

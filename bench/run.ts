@@ -11,11 +11,10 @@
  *   bun bench/run.ts --report bench/results/FILE.json   (re-renders FILE.md)
  */
 
-import { type ChildProcess, spawn, type SpawnOptions, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { topFunctions } from "./lib/profile_top.ts";
 import {
   figure,
@@ -28,23 +27,22 @@ import {
   type RunResult,
   type ScenarioOptions,
 } from "./lib/report.ts";
+import {
+  BUN,
+  DENO,
+  NODE,
+  nodeBundle,
+  pinned,
+  ROOT,
+  type Runtime,
+  serverCommand,
+  type Started,
+  startPinned,
+  stopPinned,
+} from "./lib/spawn.ts";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-const DENO = join(BIN, "deno");
-const BUN = join(BIN, "bun");
-/** Node from PATH (this orchestrator runs on Bun). */
-const NODE = spawnSync("sh", ["-c", "command -v node"], { encoding: "utf8" }).stdout.trim() ||
-  "node";
-/**
- * Where the Node bundles of TypeScript entries go: a tool cache under
- * node_modules (git-ignored, outside every `deno check`/`fmt`/`lint`), from
- * where Node finds the npm packages the bundles import.
- */
-const NODE_BUILD_DIR = join(ROOT, "node_modules/.cache/webio-bench");
 const SERVER_CORE = "0";
 const GENERATOR_CORE = "1";
-const NOFILE = 65536;
 
 // -- options --
 
@@ -67,8 +65,6 @@ const repeat = Math.max(1, Number(value("repeat", "1")));
 const compareGens = flag("compare-generators") || (!quick && !flag("no-compare-generators"));
 
 // -- servers --
-
-type Runtime = "bun" | "deno" | "node";
 
 /** A server of the bench. */
 interface ServerSpec {
@@ -173,53 +169,6 @@ const LAYOUT: ReportLayout = {
   generatorCore: GENERATOR_CORE,
 };
 
-const nodeBundles = new Map<string, string>();
-
-/**
- * A bundle of a TypeScript entry that Node 20 can run (it strips no types):
- * `bun build --target=node`, npm packages left as imports. Built once per run.
- */
-function nodeBundle(entry: string): string {
-  let out = nodeBundles.get(entry);
-  if (out) return out;
-  out = join(NODE_BUILD_DIR, basename(entry).replace(/\.ts$/, ".mjs"));
-  const r = spawnSync(
-    BUN,
-    ["build", entry, "--target=node", "--packages=external", `--outfile=${out}`],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  if (r.status !== 0) die(`cannot bundle ${entry} for Node: ${r.stderr || r.error}`);
-  nodeBundles.set(entry, out);
-  return out;
-}
-
-/** The command that runs `entry` on `runtime`, under `--cpu-prof` into `profDir` if given. */
-function serverCommand(runtime: Runtime, entry: string, profDir?: string): string[] {
-  if (runtime === "deno") {
-    return [
-      DENO,
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--no-lock",
-      "--no-prompt",
-      "--v8-flags=--expose-gc",
-      ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
-      entry,
-    ];
-  }
-  if (runtime === "bun") {
-    return [BUN, ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), entry];
-  }
-  return [
-    NODE,
-    "--expose-gc",
-    ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
-    nodeBundle(entry),
-  ];
-}
-
 // -- scenarios: the full numbers, and the small ones of --quick --
 
 const FULL: Record<string, ScenarioOptions> = {
@@ -265,76 +214,28 @@ function die(msg: string): never {
 
 // -- processes --
 
-/** `cmd` under `ulimit -n` and `taskset -c core`; exec keeps the PID. */
-function pinned(core: string, cmd: string[], opts: SpawnOptions): ChildProcess {
-  const script =
-    `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n $(ulimit -Hn); exec taskset -c ${core} "$@"`;
-  return spawn("sh", ["-c", script, "sh", ...cmd], { cwd: ROOT, ...opts });
-}
-
-/** A running server. */
-interface Started {
-  child: ChildProcess;
-  pid: number;
-  stderr(): string;
-}
-
 function startServer(name: string, port: number, scenario: string): Promise<Started> {
   const spec = SERVERS[name];
   const dir = join(profDir, name, scenario);
   if (profile) mkdirSync(dir, { recursive: true });
-  const cmd = serverCommand(spec.runtime, spec.entry, profile ? dir : undefined);
-  const child = pinned(SERVER_CORE, cmd, {
-    env: {
-      ...process.env,
-      ...spec.env,
-      PORT: String(port),
-      NODE_ENV: "production",
-      DENO_NO_UPDATE_CHECK: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d) => stderr = (stderr + d).slice(-4000));
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${name} did not start: ${stderr.slice(-300)}`));
-    }, 20000);
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("READY")) {
-        clearTimeout(timer);
-        resolveStart({ child, pid: child.pid!, stderr: () => stderr });
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before ready: ${stderr.slice(-300)}`));
-    });
+  let cmd: string[];
+  try {
+    cmd = serverCommand(spec.runtime, spec.entry, profile ? dir : undefined);
+  } catch (err) {
+    die((err as Error).message);
+  }
+  return startPinned(name, SERVER_CORE, cmd, {
+    ...process.env,
+    ...spec.env,
+    PORT: String(port),
+    NODE_ENV: "production",
+    DENO_NO_UPDATE_CHECK: "1",
   });
 }
 
 /** SIGTERM by PID (the apps exit, writing a CPU profile if asked), then SIGKILL. */
 function stopServer(server: Started): Promise<void> {
-  return new Promise((done) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return done();
-    const kill = setTimeout(() => {
-      try {
-        process.kill(server.pid, "SIGKILL");
-      } catch { /* gone */ }
-    }, profile ? 15000 : 5000);
-    server.child.once("exit", () => {
-      clearTimeout(kill);
-      done();
-    });
-    try {
-      process.kill(server.pid, "SIGTERM");
-    } catch {
-      done();
-    }
-  });
+  return stopPinned(server, profile ? 15000 : 5000);
 }
 
 function runGenerator(
