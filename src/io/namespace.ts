@@ -49,10 +49,6 @@ export interface NamespaceHost {
   removeNamespace(name: string): void;
 }
 
-/** The reserved events of a namespace of these event maps. */
-type Reserved<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
-  NamespaceReservedEvents<Socket<L, E, S, D>>;
-
 /** Events of a namespace. */
 export interface NamespaceReservedEvents<S> {
   /** A socket passed the middlewares and connected. */
@@ -179,13 +175,13 @@ export class Namespace<
    */
   override on<
     Ev extends ReservedOrUserEventNames<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents,
       Ev
     >,
@@ -196,13 +192,13 @@ export class Namespace<
   /** Alias of `on`. */
   override addListener<
     Ev extends ReservedOrUserEventNames<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents,
       Ev
     >,
@@ -213,13 +209,13 @@ export class Namespace<
   /** Like `on`, once. */
   override once<
     Ev extends ReservedOrUserEventNames<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents,
       Ev
     >,
@@ -230,13 +226,13 @@ export class Namespace<
   /** Removes a listener, or every listener of `ev`. */
   override off<
     Ev extends ReservedOrUserEventNames<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener?: ReservedOrUserListener<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents,
       Ev
     >,
@@ -247,13 +243,13 @@ export class Namespace<
   /** Alias of `off`. */
   override removeListener<
     Ev extends ReservedOrUserEventNames<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener?: ReservedOrUserListener<
-      Reserved<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
       ServerSideEvents,
       Ev
     >,

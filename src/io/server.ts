@@ -47,19 +47,6 @@ export type { ServerReservedEvents };
 export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
   ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
 
-/** The events a server listens to: its reserved ones and the server-side events. */
-type ServerEventNames<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
-  ReservedOrUserEventNames<ServerEventsOf<L, E, S, D>, S>;
-
-/** The listener of `Ev` on a server. */
-type ServerListener<
-  L extends EventsMap,
-  E extends EventsMap,
-  S extends EventsMap,
-  D,
-  Ev extends string,
-> = ReservedOrUserListener<ServerEventsOf<L, E, S, D>, S, Ev>;
-
 class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
   fire(nsp: unknown): void {
     this.emitEvent("new_namespace", nsp);
@@ -338,9 +325,18 @@ export class ServerCore<
    * Listens to `connection`/`connect` (main namespace), `new_namespace`, or
    * an event another server sent to the main namespace with `serverSideEmit`.
    */
-  on<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+  on<
+    Ev extends ReservedOrUserEventNames<
+      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
     ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+    listener: ReservedOrUserListener<
+      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
   ): this {
     if (ev === "new_namespace") this.#events.on("new_namespace", listener as (n: unknown) => void);
     else this.sockets.on(ev as string, listener as never);
@@ -348,9 +344,18 @@ export class ServerCore<
   }
 
   /** Like `on`, once. */
-  once<Ev extends ServerEventNames<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+  once<
+    Ev extends ReservedOrUserEventNames<
+      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
     ev: Ev,
-    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
+    listener: ReservedOrUserListener<
+      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
   ): this {
     if (ev === "new_namespace") {
       this.#events.once("new_namespace", listener as (n: unknown) => void);

@@ -15,6 +15,7 @@ import {
   containRejection,
   type Room,
   type Session,
+  type SocketAcks,
   type WriteOptions,
 } from "./adapter.ts";
 import { PendingAcks } from "./_acks.ts";
@@ -204,7 +205,7 @@ export class Socket<
    * `size`). A cluster adapter's broadcast with acks registers its callback
    * here with `set`; it gets the client's answer as is.
    */
-  get acks(): PendingAcks {
+  get acks(): SocketAcks {
     return this.#pendingAcks();
   }
 
