@@ -29,6 +29,7 @@ export type { Logger } from "./src/_internal/log.ts";
 export {
   type ExtendedError,
   Namespace,
+  type NamespaceEventsOf,
   type NamespaceMiddleware,
   type NamespaceReservedEvents,
 } from "./src/io/namespace.ts";

@@ -29,6 +29,7 @@ import {
   startPinned,
   stopPinned,
 } from "./lib/spawn.ts";
+import { parseArgs } from "./lib/args.ts";
 
 const SERVER_CORE = "0";
 const GENERATOR_CORE = "1";
@@ -36,18 +37,7 @@ const NODES = 3;
 
 // -- options --
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-function value(name: string, fallback: string): string;
-function value(name: string, fallback: undefined): string | undefined;
-function value(name: string, fallback: string | undefined): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-}
-const list = (name: string, fallback: string[]) => {
-  const v = value(name, undefined);
-  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : fallback;
-};
+const { flag, value, list } = parseArgs();
 
 /** A kind of cluster node. */
 interface Kind {

@@ -57,6 +57,10 @@ export interface NamespaceReservedEvents<S> {
   connect: (socket: S) => void;
 }
 
+/** The reserved events of a namespace of these event maps (`connection`, `connect`). */
+export type NamespaceEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  NamespaceReservedEvents<Socket<L, E, S, D>>;
+
 /**
  * A Socket.IO namespace.
  *
@@ -175,13 +179,13 @@ export class Namespace<
    */
   override on<
     Ev extends ReservedOrUserEventNames<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents,
       Ev
     >,
@@ -192,13 +196,13 @@ export class Namespace<
   /** Alias of `on`. */
   override addListener<
     Ev extends ReservedOrUserEventNames<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents,
       Ev
     >,
@@ -209,13 +213,13 @@ export class Namespace<
   /** Like `on`, once. */
   override once<
     Ev extends ReservedOrUserEventNames<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener: ReservedOrUserListener<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents,
       Ev
     >,
@@ -226,13 +230,13 @@ export class Namespace<
   /** Removes a listener, or every listener of `ev`. */
   override off<
     Ev extends ReservedOrUserEventNames<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener?: ReservedOrUserListener<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents,
       Ev
     >,
@@ -243,13 +247,13 @@ export class Namespace<
   /** Alias of `off`. */
   override removeListener<
     Ev extends ReservedOrUserEventNames<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents
     >,
   >(
     ev: Ev,
     listener?: ReservedOrUserListener<
-      NamespaceReservedEvents<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
       ServerSideEvents,
       Ev
     >,

@@ -607,18 +607,11 @@ export class Socket<
     if (!this.connected || this.#closed) return;
     this.#closed = true;
     this.#fire("disconnecting", reason, description);
+    const adapter = this.nsp.adapter;
     if (this.#pid !== undefined && RECOVERABLE_REASONS.has(reason)) {
       const session = { sid: this.id, pid: this.#pid, rooms: [...this.rooms], data: this.data };
-      try {
-        const done = this.nsp.adapter.persistSession(session) as unknown;
-        if (done instanceof Promise) {
-          done.catch((err) => this.onListenerError(err, "persistSession"));
-        }
-      } catch (err) {
-        this.onListenerError(err, "persistSession");
-      }
+      containAdapterCall(adapter, "persistSession()", () => adapter.persistSession(session));
     }
-    const adapter = this.nsp.adapter;
     containAdapterCall(adapter, "delAll()", () => adapter.delAll(this.id));
     this.nsp.remove(this);
     this.client.remove(this);

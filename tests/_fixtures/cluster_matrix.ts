@@ -233,6 +233,35 @@ export async function perTo(
   return results;
 }
 
+/**
+ * Runs a server-side emit with acks (operation `name`) from `from`: exactly one answer
+ * from each other node, `{ tag, from, node }`, and none from `from` itself.
+ */
+async function serverAnswers(
+  s: MatrixSetup,
+  from: NodeName,
+  name: string,
+  tag: string,
+): Promise<CellResults> {
+  const answers = await op<{ node: string }[]>(s.driver(from), { name, tag });
+  if (!Array.isArray(answers)) return all(`got ${fmt(answers)}, not an array`);
+  return await perTo((to) => {
+    const mine = answers.filter((a) => a?.node === to);
+    if (to === from) {
+      return Promise.resolve(mine.length ? `the emitting node answered itself` : undefined);
+    }
+    if (mine.length !== 1) {
+      return Promise.resolve(`${mine.length} answers from ${to} in ${fmt(answers)}`);
+    }
+    try {
+      assert.deepEqual(mine[0], { tag, from, node: to });
+    } catch {
+      return Promise.resolve(`answer ${fmt(mine[0])}`);
+    }
+    return Promise.resolve(undefined);
+  });
+}
+
 /** The same failure for every to-node. */
 export const all = (why: string): CellResults => Object.fromEntries(NODES.map((n) => [n, why]));
 
@@ -413,55 +442,11 @@ export const OPERATIONS: OpDef[] = [
   },
   {
     name: "serverSideEmitWithAck",
-    async run(s, from) {
-      const tag = `sseack:${from}`;
-      const answers = await op<{ node: string }[]>(s.driver(from), {
-        name: "serverSideEmitWithAck",
-        tag,
-      });
-      if (!Array.isArray(answers)) return all(`got ${fmt(answers)}, not an array`);
-      return await perTo((to) => {
-        const mine = answers.filter((a) => a?.node === to);
-        if (to === from) {
-          return Promise.resolve(mine.length ? `the emitting node answered itself` : undefined);
-        }
-        if (mine.length !== 1) {
-          return Promise.resolve(`${mine.length} answers from ${to} in ${fmt(answers)}`);
-        }
-        try {
-          assert.deepEqual(mine[0], { tag, from, node: to });
-        } catch {
-          return Promise.resolve(`answer ${fmt(mine[0])}`);
-        }
-        return Promise.resolve(undefined);
-      });
-    },
+    run: (s, from) => serverAnswers(s, from, "serverSideEmitWithAck", `sseack:${from}`),
   },
   {
     name: "serverSideEmitCallback",
-    async run(s, from) {
-      const tag = `ssecb:${from}`;
-      const answers = await op<{ node: string }[]>(s.driver(from), {
-        name: "serverSideEmitCallback",
-        tag,
-      });
-      if (!Array.isArray(answers)) return all(`got ${fmt(answers)}, not an array`);
-      return await perTo((to) => {
-        const mine = answers.filter((a) => a?.node === to);
-        if (to === from) {
-          return Promise.resolve(mine.length ? `the emitting node answered itself` : undefined);
-        }
-        if (mine.length !== 1) {
-          return Promise.resolve(`${mine.length} answers from ${to} in ${fmt(answers)}`);
-        }
-        try {
-          assert.deepEqual(mine[0], { tag, from, node: to });
-        } catch {
-          return Promise.resolve(`answer ${fmt(mine[0])}`);
-        }
-        return Promise.resolve(undefined);
-      });
-    },
+    run: (s, from) => serverAnswers(s, from, "serverSideEmitCallback", `ssecb:${from}`),
   },
   {
     name: "broadcastWithAck",

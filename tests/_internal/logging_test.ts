@@ -10,9 +10,9 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { once, runtime, sleep, startIo } from "../_fixtures/io.ts";
+import { recordingLogger } from "../_fixtures/recording_logger.ts";
 import { serve } from "../_fixtures/serve.ts";
 import { Server } from "../../src/server.ts";
-import type { Logger } from "../../src/_internal/log.ts";
 import { isDebugEnabled, setDebugNamespaces } from "../../src/_internal/log.ts";
 import { ERRORS_PER_INTERVAL } from "../../src/_internal/error_log.ts";
 import { io as connect } from "socket.io-client";
@@ -36,18 +36,6 @@ function runDebugApp(
   return new Promise((resolve) => {
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** A logger that records every call, by method. */
-function recordingLogger(): Logger & { calls: Record<keyof Logger, unknown[][]> } {
-  const calls: Record<keyof Logger, unknown[][]> = { debug: [], info: [], warn: [], error: [] };
-  return {
-    calls,
-    debug: (...args) => calls.debug.push(args),
-    info: (...args) => calls.info.push(args),
-    warn: (...args) => calls.warn.push(args),
-    error: (...args) => calls.error.push(args),
-  };
 }
 
 /** What the console printed while `fn` ran (every method), one string per call. */

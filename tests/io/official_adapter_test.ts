@@ -15,7 +15,7 @@ import { type ClientSocket, type IoFixture, once, sleep, startIo } from "../_fix
 import { Adapter, type BroadcastOptions, type Room } from "../../src/io/adapter.ts";
 import type { ServerOptions } from "../../src/io/server_options.ts";
 import type { Packet } from "../../src/parser/packet.ts";
-import type { Logger } from "../../src/_internal/log.ts";
+import { recordingLogger } from "../_fixtures/recording_logger.ts";
 import { Server } from "../../src/server.ts";
 
 async function withIo(options: ServerOptions, fn: (fx: IoFixture) => Promise<void>) {
@@ -145,20 +145,6 @@ test("official adapter: SessionAwareAdapter recovers a session with connectionSt
   );
 });
 
-/** A logger that keeps the error lines. */
-function recordingLogger(): Logger & { errors: string[] } {
-  const errors: string[] = [];
-  return {
-    errors,
-    debug() {},
-    info() {},
-    warn() {},
-    error(message: string, err?: unknown) {
-      errors.push(`${message} ${err instanceof Error ? err.message : ""}`);
-    },
-  };
-}
-
 /** An adapter whose cluster side is down: every async part rejects, some parts throw. */
 class FailingClusterAdapter extends Adapter {
   override init(): Promise<void> {
@@ -188,11 +174,12 @@ class FailingClusterAdapter extends Adapter {
 }
 
 /** Asserts that each of `calls` was logged as a failed adapter call. */
-function assertLogged(logger: { errors: string[] }, calls: string[]): void {
+function assertLogged(logger: ReturnType<typeof recordingLogger>, calls: string[]): void {
+  const lines = logger.calls.error.map(([message]) => String(message));
   for (const what of calls) {
     assert.ok(
-      logger.errors.some((line) => line.includes(`adapter ${what}`)),
-      `${what} was logged: ${JSON.stringify(logger.errors)}`,
+      lines.some((line) => line.includes(`adapter ${what}`)),
+      `${what} was logged: ${JSON.stringify(lines)}`,
     );
   }
 }
