@@ -178,6 +178,8 @@ const mode = {
     c.expectBinary++;
   },
   onAttachment(_c: Client, _len: number) {},
+  /** A connected client lost its connection (the server went away). */
+  onDropped(_c: Client) {},
 };
 
 class Client {
@@ -236,15 +238,18 @@ function textOf(d: TextData): string {
 let nextIndex = 0;
 let openSockets = 0;
 
-/** Opens one client and resolves once its namespace CONNECT arrived. */
-function connectOne(): Promise<Client> {
-  const c = new Client(nextIndex++);
+/**
+ * Opens one client (or `c` again, after it lost its connection) and resolves
+ * once its namespace CONNECT arrived.
+ */
+function connectOne(c: Client = new Client(nextIndex++)): Promise<Client> {
   return new Promise<Client>((resolve, reject) => {
     c.resolve = resolve;
     c.reject = reject;
+    let conn: Conn | null = null;
     transport.open(opt.host, opt.ports[c.node], WS_PATH, {
-      onOpen(conn) {
-        c.conn = conn;
+      onOpen(opened) {
+        c.conn = conn = opened;
         openSockets++;
       },
       onText: (d) => c.onText(d),
@@ -253,9 +258,13 @@ function connectOne(): Promise<Client> {
         if (!c.connected) reject(err);
       },
       onClose: () => {
-        if (c.conn) openSockets--;
+        if (conn) openSockets--;
+        if (c.conn !== conn) return; // an older connection of a reconnected client
         if (!c.connected) reject(new Error("closed before connect"));
-        c.connected = false;
+        else {
+          c.connected = false;
+          mode.onDropped(c);
+        }
       },
     });
   }).then(() => {
@@ -287,6 +296,49 @@ async function measureWindow<Extra extends object>(
   await sleep(opt.duration);
   const b = snapshot();
   return { ...measure(a, b, b.count - a.count), ...extra(a, b) };
+}
+
+/** The official client's reconnection back-off: 1 s doubling to 5 s, ±50 % jitter. */
+function backoffMs(attempt: number): number {
+  const base = 1000 * 2 ** attempt;
+  const rand = Math.random();
+  const deviation = Math.floor(rand * 0.5 * base);
+  const ms = (Math.floor(rand * 10) & 1) === 0 ? base - deviation : base + deviation;
+  return Math.min(ms, 5000);
+}
+
+/** The official client's connect timeout. */
+const CONNECT_TIMEOUT_MS = 20000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("connect timeout")), ms);
+    p.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    }, (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** The next line on stdin (the orchestrator's answers). */
+function nextLine(): Promise<string> {
+  return new Promise((resolve) => {
+    let buffered = "";
+    const onData = (d: string) => {
+      buffered += d;
+      const nl = buffered.indexOf("\n");
+      if (nl < 0) return;
+      process.stdin.off("data", onData);
+      process.stdin.pause();
+      resolve(buffered.slice(0, nl));
+    };
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", onData);
+    process.stdin.resume();
+  });
 }
 
 // -- scenarios --
@@ -488,6 +540,84 @@ const scenarios: Record<string, () => Promise<Result>> = {
       total: done,
       concurrency: opt.concurrency,
       ...measure(a, b, done),
+    };
+  },
+
+  /**
+   * The reconnect storm: `total` clients connected, then the server killed
+   * and started again (by the orchestrator, on this generator's RESTART);
+   * every client reconnects with the official client's back-off. Seconds
+   * from the kill until 99 % and 100 % are connected again, and the new
+   * server's CPU and memory meanwhile.
+   */
+  async reconnect() {
+    const clients = await connectMany(opt.total, opt.concurrency);
+    const total = clients.length;
+    let back = 0;
+    let attempts = 0;
+    let failures = 0;
+    let t99 = NaN;
+    let tAll = NaN;
+    let killedAt = NaN;
+    let allBack: () => void = () => {};
+    const done = new Promise<void>((resolve) => allBack = resolve);
+    const reconnect = async (c: Client, attempt: number): Promise<void> => {
+      await sleep(backoffMs(attempt) / 1000);
+      attempts++;
+      try {
+        await withTimeout(connectOne(c), CONNECT_TIMEOUT_MS);
+      } catch {
+        failures++;
+        c.conn?.close();
+        return reconnect(c, attempt + 1);
+      }
+      back++;
+      const t = (performance.now() - killedAt) / 1000;
+      if (back >= Math.ceil(total * 0.99) && Number.isNaN(t99)) t99 = t;
+      if (back === total) {
+        tAll = t;
+        allBack();
+      }
+    };
+    mode.onDropped = (c) => void reconnect(c, 0);
+    const restarted = nextLine();
+    killedAt = performance.now();
+    process.stdout.write("RESTART\n");
+    const [, pid] = (await restarted).split(" ").map(Number);
+    opt.pids = [pid];
+    const startedSeconds = (performance.now() - killedAt) / 1000;
+    // Peak CPU (per 100 ms) and memory of the new server until all are back.
+    let peakCpuPct = 0;
+    let peakRssKb = 0;
+    let lastCpu = cpuSeconds(pid);
+    let lastT = performance.now();
+    const sampler = setInterval(() => {
+      try {
+        const cpu = cpuSeconds(pid);
+        const t = performance.now();
+        peakCpuPct = Math.max(peakCpuPct, ((cpu - lastCpu) / ((t - lastT) / 1000)) * 100);
+        peakRssKb = Math.max(peakRssKb, statusKb(pid, "VmRSS"));
+        lastCpu = cpu;
+        lastT = t;
+      } catch { /* gone */ }
+    }, 100);
+    const genCpu0 = process.cpuUsage();
+    await done;
+    clearInterval(sampler);
+    const genCpu = process.cpuUsage(genCpu0);
+    const wall = (performance.now() - killedAt) / 1000;
+    return {
+      unit: "s to all back",
+      total,
+      allBackSeconds: round(tAll, 3),
+      back99Seconds: round(t99, 3),
+      serverStartSeconds: round(startedSeconds, 3),
+      attempts,
+      failedAttempts: failures,
+      serverCpuSeconds: round(cpuSeconds(pid), 2),
+      serverPeakCpuPct: round(peakCpuPct, 1),
+      serverPeakRssKb: peakRssKb,
+      genCpuPct: round(((genCpu.user + genCpu.system) / 1e6 / wall) * 100, 1),
     };
   },
 

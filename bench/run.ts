@@ -8,10 +8,15 @@
  *   bun bench/run.ts [--quick] [--servers a,b] [--scenarios x,y]
  *                    [--generator bun:bun-tcp] [--compare-generators | --no-compare-generators]
  *                    [--repeat N] [--profile] [--duration S] [--warmup S] [--port N] [--out DIR]
+ *
+ * Each cell is run `--repeat` times (full run 3, quick 1), interleaved: run
+ * 1 of every server of a scenario, then run 2 of every server, and so on, so
+ * a slow spell of the machine hits every server alike. The median is kept,
+ * with the min and max.
  *   bun bench/run.ts --report bench/results/FILE.json   (re-renders FILE.md)
  */
 
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -51,7 +56,7 @@ const { flag, value, list } = parseArgs();
 
 const quick = flag("quick");
 const profile = flag("profile");
-const repeat = Math.max(1, Number(value("repeat", "1")));
+const repeat = Math.max(1, Number(value("repeat", quick ? "1" : "3")));
 const compareGens = flag("compare-generators") || (!quick && !flag("no-compare-generators"));
 
 // -- servers --
@@ -168,6 +173,7 @@ const FULL: Record<string, ScenarioOptions> = {
   room: { clients: 1000, "room-size": 100, window: 32, payload: 32 },
   storm: { total: 2000, concurrency: 100 },
   polling: { total: 2000, concurrency: 50 },
+  reconnect: { total: 10000, concurrency: 200 },
   memory: { levels: "5000,10000", concurrency: 200, settle: 3 },
   binary: { clients: 20, inflight: 2, "bin-size": 65536 },
 };
@@ -178,15 +184,20 @@ const QUICK: Record<string, ScenarioOptions> = {
   room: { clients: 100, "room-size": 20, window: 16, payload: 32 },
   storm: { total: 200, concurrency: 50 },
   polling: { total: 200, concurrency: 20 },
+  reconnect: { total: 500, concurrency: 100 },
   memory: { levels: "200,500", concurrency: 100, settle: 1 },
   binary: { clients: 4, inflight: 2, "bin-size": 65536 },
 };
 
+/** What `--quick` runs unless told otherwise: one server per kind, under a minute. */
+const QUICK_SERVERS = ["webio-bun", "webio-deno", "socketio-bun", "socketio-node"];
+const QUICK_SCENARIOS = ["echo", "broadcast", "storm", "polling", "reconnect"];
+
 const scenarioOpts = quick ? QUICK : FULL;
-const serverNames = list("servers", Object.keys(SERVERS));
-const scenarioNames = list("scenarios", Object.keys(FULL));
-const warmup = Number(value("warmup", quick ? "0.5" : "3"));
-const duration = Number(value("duration", quick ? "1.5" : "10"));
+const serverNames = list("servers", quick ? QUICK_SERVERS : Object.keys(SERVERS));
+const scenarioNames = list("scenarios", quick ? QUICK_SCENARIOS : Object.keys(FULL));
+const warmup = Number(value("warmup", quick ? "0.3" : "3"));
+const duration = Number(value("duration", quick ? "1" : "10"));
 const [genRuntime, genTransport] = value("generator", "bun:bun-tcp").split(":");
 // Below the ephemeral range (32768-60999), so no client socket holds a server's port.
 const basePort = Number(value("port", "21000"));
@@ -228,15 +239,21 @@ function stopServer(server: Started): Promise<void> {
   return stopPinned(server, profile ? 15000 : 5000);
 }
 
+/**
+ * Runs the generator for one scenario and resolves with its `RESULT`. Every
+ * other line it prints goes to `onLine` with the generator itself (the
+ * reconnect storm asks the orchestrator to restart the server that way, and
+ * is answered on the generator's stdin).
+ */
 function runGenerator(
   scenario: string,
   port: number,
   pid: number,
-  runtime = genRuntime,
-  transport = genTransport,
+  gen: { runtime: string; transport: string } = { runtime: genRuntime, transport: genTransport },
+  onLine?: (line: string, generator: ChildProcess) => void,
 ): Promise<RunResult> {
   const entry = "bench/loadgen.ts";
-  const exe = runtime === "node" ? [NODE, nodeBundle(entry)] : [BUN, entry];
+  const exe = gen.runtime === "node" ? [NODE, nodeBundle(entry)] : [BUN, entry];
   const o = { ...scenarioOpts[scenario], warmup, duration };
   const args = [
     "--scenario",
@@ -246,15 +263,25 @@ function runGenerator(
     "--pid",
     String(pid),
     "--transport",
-    transport,
+    gen.transport,
     "--timeout",
-    String(Math.max(60, warmup + duration + 60)),
+    String(Math.max(120, warmup + duration + 60)),
   ];
   for (const [k, v] of Object.entries(o)) args.push(`--${k}`, String(v));
-  const child = pinned(GENERATOR_CORE, [...exe, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = pinned(GENERATOR_CORE, [...exe, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
+  let pending = "";
   let err = "";
-  child.stdout!.on("data", (d) => out += d);
+  child.stdout!.on("data", (d) => {
+    out += d;
+    pending += d;
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (!line.startsWith("RESULT ")) onLine?.(line, child);
+    }
+  });
   child.stderr!.on("data", (d) => err = (err + d).slice(-4000));
   return new Promise((done) => {
     child.on("exit", (code) => {
@@ -316,7 +343,7 @@ async function measureOne(
   serverName: string,
   scenario: string,
   port: number,
-  genOverride?: { runtime: string; transport: string },
+  gen?: { runtime: string; transport: string },
 ): Promise<RunResult> {
   let server: Started;
   try {
@@ -325,13 +352,25 @@ async function measureOne(
     return { error: String((err as Error).message ?? err) };
   }
   await sleep(300);
-  const result = await runGenerator(
-    scenario,
-    port,
-    server.pid,
-    genOverride?.runtime,
-    genOverride?.transport,
-  );
+  // The reconnect storm: once every client is connected the generator says
+  // RESTART; the server is killed (as a crash or a deploy would) and started
+  // again on the same port, and the generator is told its new PID.
+  let restartError: string | undefined;
+  const onLine = (line: string, generator: ChildProcess) => {
+    if (line !== "RESTART") return;
+    process.kill(server.pid, "SIGKILL");
+    server.child.once("exit", async () => {
+      try {
+        server = await startServer(serverName, port, scenario);
+        generator.stdin!.write(`PID ${server.pid} ${Date.now()}\n`);
+      } catch (err) {
+        restartError = String((err as Error).message ?? err);
+        generator.kill("SIGKILL");
+      }
+    });
+  };
+  const result = await runGenerator(scenario, port, server.pid, gen, onLine);
+  if (restartError) result.error = `restart failed: ${restartError}`;
   const alive = server.child.exitCode === null && server.child.signalCode === null;
   if (alive) {
     try {
@@ -360,6 +399,14 @@ async function compareGenerators(port: number): Promise<GeneratorRow[]> {
   return rows;
 }
 
+/** One run in a line: its figure, or its error. */
+function summary(scenario: string, r: RunResult): string {
+  const f = figure(scenario, r);
+  return f === undefined
+    ? `error: ${String(r.error).slice(0, 200)}`
+    : `${Math.round(f)} ${r.unit ?? ""}`;
+}
+
 async function main(): Promise<void> {
   // Pin this orchestrator to the generator's core, away from the servers.
   spawnSync("taskset", ["-a", "-cp", GENERATOR_CORE, String(process.pid)], { stdio: "ignore" });
@@ -378,12 +425,24 @@ async function main(): Promise<void> {
   const profiles: NonNullable<Report["profiles"]> = {};
   for (const scenario of scenarioNames) {
     results[scenario] = {};
+    // Interleaved: round i runs every server once, so a slow spell of the
+    // machine falls on all of them rather than on one server's runs.
+    const runs: Record<string, RunResult[]> = {};
+    for (let i = 0; i < repeat; i++) {
+      for (const name of serverNames) {
+        const r = await measureOne(name, scenario, port++);
+        (runs[name] ??= []).push(r);
+        if (repeat > 1) {
+          console.log(`${scenario} ${name} run ${i + 1}/${repeat}`, summary(scenario, r));
+        }
+      }
+    }
     for (const name of serverNames) {
-      // With --repeat N, each server runs N times (fresh each time); the median is kept.
-      const runs: RunResult[] = [];
-      for (let i = 0; i < repeat; i++) runs.push(await measureOne(name, scenario, port++));
-      const r = median(scenario, runs);
-      if (repeat > 1) r.runs = runs.map((x) => figure(scenario, x) ?? null);
+      const r = median(scenario, runs[name]);
+      if (repeat > 1) {
+        r.runs = runs[name].map((x) => figure(scenario, x) ?? null);
+        r.saturatedRuns = runs[name].filter((x) => (x.genCpuPct ?? 0) > 90).length;
+      }
       results[scenario][name] = r;
       console.log(`${scenario} ${name}`, JSON.stringify(r));
       if (profile) {

@@ -33,6 +33,8 @@ export interface RunResult {
   serverPeakRssKb?: number;
   /** With --repeat: every run's figure (the median run is the one kept). */
   runs?: (number | null)[];
+  /** With --repeat: how many runs had the generator above 90 % of its core. */
+  saturatedRuns?: number;
   [more: string]: unknown;
 }
 
@@ -79,8 +81,11 @@ export interface ReportLayout {
   generatorCore: string;
 }
 
-/** Lower is better only for memory. */
-const LOWER_IS_BETTER = new Set(["memory"]);
+/** Lower is better for memory and for the time a reconnect storm takes. */
+const LOWER_IS_BETTER = new Set(["memory", "reconnect"]);
+
+/** Scenarios whose figure is not a rate of operations. */
+const NOT_THROUGHPUT = new Set(["memory", "reconnect"]);
 
 /** One line per scenario, from its options. */
 const DESCRIBE: Record<string, (o: ScenarioOptions) => string> = {
@@ -92,6 +97,9 @@ const DESCRIBE: Record<string, (o: ScenarioOptions) => string> = {
   storm: (o) => `${o.total} WebSocket handshakes + namespace connect, ${o.concurrency} at a time`,
   polling: (o) =>
     `${o.total} polling handshakes (GET open, POST 40, GET 40) on ${o.concurrency} keep-alive connections`,
+  reconnect: (o) =>
+    `${o.total} connected clients, the server killed and restarted; seconds until all are ` +
+    `back with the official client's back-off (1–5 s, ±50 %)`,
   memory: (o) => `idle RSS per connection above the empty server at ${o.levels} connections`,
   binary: (o) =>
     `${Number(o["bin-size"]) / 1024} KB binary echo, ${o.clients} clients × ${o.inflight}`,
@@ -101,6 +109,7 @@ const DESCRIBE: Record<string, (o: ScenarioOptions) => string> = {
 export function figure(scenario: string, r: RunResult | undefined): number | undefined {
   if (!r || r.error) return undefined;
   if (scenario === "memory") return r.levels?.at(-1)?.kbPerConn;
+  if (scenario === "reconnect") return r.allBackSeconds as number | undefined;
   return r.rate;
 }
 
@@ -128,6 +137,21 @@ const fmt = (x: number | null | undefined, d = 0) =>
     : x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const times = (x: number | undefined) => (x === undefined ? "—" : `${fmt(x, 2)}×`);
 
+/** " (min–max)" of a cell's runs, when there were several. */
+function spread(r: RunResult, digits = 0): string {
+  const runs = (r.runs ?? []).filter((x): x is number => x !== null);
+  if (runs.length < 2) return "";
+  return ` (${fmt(Math.min(...runs), digits)}–${fmt(Math.max(...runs), digits)})`;
+}
+
+/** ⚠ when the generator was near its core's limit in the median run, ⚠n in n runs. */
+function saturation(r: RunResult): string {
+  const median = (r.genCpuPct ?? 0) > 90 ? " ⚠" : "";
+  const others = r.saturatedRuns ?? 0;
+  if (others === 0) return median;
+  return median === "" ? ` ⚠${others}` : ` ⚠${others > 1 ? others : ""}`;
+}
+
 /** The report's markdown. */
 export function markdown(report: Report, layout: ReportLayout): string {
   const { servers, official: OFFICIAL } = layout;
@@ -139,7 +163,11 @@ export function markdown(report: Report, layout: ReportLayout): string {
   lines.push(
     `- Date: ${report.date}; took ${report.seconds} s; warm-up ${report.warmup} s, ` +
       `measured ${report.duration} s per throughput run; ` +
-      `${report.repeat > 1 ? `median of ${report.repeat} runs` : "one run"} per cell.`,
+      `${
+        report.repeat > 1
+          ? `median of ${report.repeat} interleaved runs (min–max after it)`
+          : "one run"
+      } per cell.`,
   );
   lines.push(
     `- Machine: ${m.nproc} cores, ${m.cpu}, ${m.memGiB} GiB, Linux ${m.kernel}; ` +
@@ -154,7 +182,8 @@ export function markdown(report: Report, layout: ReportLayout): string {
     `- Server pinned to core ${layout.serverCore}, generator (${v.generator}) to core ${layout.generatorCore}. ` +
       `Ratios: > 1 is better than the reference (for memory, the reference's KB/conn over ours). ` +
       `"best official" = the better of socket.io on Node and on bun-engine; "raw" = the raw ` +
-      `server of the same runtime. ⚠ = the generator used > 90% of its core (it may be the limit).`,
+      `server of the same runtime. ⚠ = the generator used > 90% of its core in the median run ` +
+      `(⚠n: in n of the runs): the generator, not the server, may be the limit.`,
   );
   lines.push("");
   const names = Object.keys(Object.values(report.results)[0] ?? {});
@@ -176,7 +205,7 @@ export function markdown(report: Report, layout: ReportLayout): string {
   // when the server was not saturated (a busy machine, a latency-bound run).
   const efficiency = (r: RunResult | undefined) =>
     r?.serverCpuUsPerOp && r.serverCpuUsPerOp > 0 ? 1e6 / r.serverCpuUsPerOp : undefined;
-  const throughput = Object.keys(report.results).filter((s) => s !== "memory");
+  const throughput = Object.keys(report.results).filter((s) => !NOT_THROUGHPUT.has(s));
   lines.push("## Summary: server CPU efficiency (ops per server CPU-second), × official");
   lines.push("");
   lines.push(`| server | ${throughput.join(" | ")} |`);
@@ -206,6 +235,11 @@ export function markdown(report: Report, layout: ReportLayout): string {
         } | × official | × best official | × raw |`,
       );
       lines.push(`|---|---:|${levels.map(() => "---:").join("|")}|---:|---:|---:|`);
+    } else if (scenario === "reconnect") {
+      lines.push(
+        "| server | s to 100 % | s to 99 % | restart s | attempts | server CPU s | peak CPU % | peak RSS MB | gen CPU % | × official | × best official | × raw |",
+      );
+      lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     } else {
       const unit = Object.values(rs).find((r) => r?.unit)?.unit ?? "ops/s";
       lines.push(
@@ -233,13 +267,21 @@ export function markdown(report: Report, layout: ReportLayout): string {
       const ratios = `${times(ratio(scenario, f, off))} | ${times(ratio(scenario, f, best))} | ${
         times(ratio(scenario, f, raw))
       }`;
-      if (scenario === "memory") {
+      if (scenario === "reconnect") {
+        const n = (x: unknown, d = 0) => fmt(x as number | undefined, d);
+        lines.push(
+          `| ${name} | ${fmt(f, 2)}${spread(r, 2)} | ${n(r.back99Seconds, 2)} | ${
+            n(r.serverStartSeconds, 2)
+          } | ${n(r.attempts)} | ${n(r.serverCpuSeconds, 2)} | ${n(r.serverPeakCpuPct)} | ${
+            fmt((r.serverPeakRssKb ?? NaN) / 1024, 1)
+          } | ${fmt(r.genCpuPct)}${saturation(r)} | ${ratios} |`,
+        );
+      } else if (scenario === "memory") {
         const cells = (r.levels ?? []).map((l) => fmt(l.kbPerConn, 1)).join(" | ");
         lines.push(`| ${name} | ${fmt((r.baseKb ?? NaN) / 1024, 1)} | ${cells} | ${ratios} |`);
       } else {
-        const warn = (r.genCpuPct ?? 0) > 90 ? " ⚠" : "";
         lines.push(
-          `| ${name} | ${fmt(f)}${warn} | ${fmt(r.serverCpuPct)} | ${
+          `| ${name} | ${fmt(f)}${spread(r)}${saturation(r)} | ${fmt(r.serverCpuPct)} | ${
             fmt(r.serverCpuUsPerOp, 2)
           } | ${fmt(efficiency(r))} | ${fmt(r.genCpuPct)} | ${ratios} |`,
         );
