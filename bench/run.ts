@@ -133,6 +133,19 @@ const SERVERS: Record<string, ServerSpec> = {
     official: true,
     limit: "raw-bun",
   },
+  "socketio-node-recovery": {
+    label: "socket.io 4.8 on Node (official) with connectionStateRecovery",
+    runtime: "node",
+    entry: "bench/servers/socketio_node.ts",
+    env: { RECOVERY: "1" },
+  },
+  "socketio-bun-recovery": {
+    label: "socket.io 4.8 + @socket.io/bun-engine on Bun (official) with connectionStateRecovery",
+    runtime: "bun",
+    entry: "bench/servers/socketio_bun.ts",
+    limit: "raw-bun",
+    env: { RECOVERY: "1" },
+  },
   "raw-bun": {
     label: "raw Bun.serve WebSocket (limit)",
     runtime: "bun",

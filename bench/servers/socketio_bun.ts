@@ -2,10 +2,10 @@
 import { Server as Engine } from "@socket.io/bun-engine";
 import { Server } from "socket.io";
 import { requireBun } from "../lib/bun.ts";
-import { port, ready, setup } from "./_app.ts";
+import { port, ready, serverOptions, setup } from "./_app.ts";
 
 const Bun = requireBun();
-const io = new Server();
+const io = new Server(serverOptions(process.env));
 const engine = new Engine({ path: "/socket.io/" });
 io.bind(engine);
 setup(io);

@@ -6,10 +6,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import { port, ready, setup } from "./_app.ts";
+import { port, ready, serverOptions, setup } from "./_app.ts";
 
 const httpServer = createServer();
-const io = new Server(httpServer);
+const io = new Server(httpServer, serverOptions(process.env));
 setup(io);
 httpServer.listen(port(process.env), "127.0.0.1", () => {
   ready("socketio-node", (httpServer.address() as AddressInfo).port);
