@@ -11,6 +11,7 @@ import { debugChannel, type DebugFn, type Logger } from "../_internal/log.ts";
 import type { RequestInfo } from "./conn.ts";
 import { applyCors } from "./cors.ts";
 import { serializeCookie } from "./_cookie.ts";
+import { packHeaders } from "./_header_text.ts";
 import {
   ENGINE_ERROR_MESSAGES,
   type EngineConnectionError,
@@ -273,12 +274,12 @@ export class EngineServer extends Emitter<EngineEvents> {
       pingTimeout: this.opts.pingTimeout,
       maxPayload: this.opts.maxHttpBufferSize,
     });
-    // The session keeps a copy of the headers and builds its `request` only if read: Deno
+    // The session keeps the headers as text and builds its `request` only if read: Deno
     // refuses to read the headers of a request once it was upgraded ("Request closed").
     const handshake = {
       url: request.url,
       method: request.method,
-      headers: new Headers(request.headers),
+      headerText: packHeaders(request.headers),
       remoteAddress: info.remoteAddress ?? "",
     };
     const start = (transport: Transport): EngineSession => {

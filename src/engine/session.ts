@@ -107,7 +107,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.#request = info.request;
     this.#url = info.url;
     this.#method = info.method;
-    this.#headerText = info.headers && packHeaders(info.headers);
+    this.#headerText = info.headerText ?? (info.headers && packHeaders(info.headers));
     this.remoteAddress = info.remoteAddress;
     transport.setHost(this);
   }

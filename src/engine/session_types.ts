@@ -87,6 +87,12 @@ export interface HandshakeInfo {
   method?: string;
   /** The handshake headers, when `request` is not given. */
   headers?: Headers;
+  /**
+   * @internal The handshake headers as `name:value` lines (see
+   * `packHeaders`), when neither `request` nor `headers` is given: what the
+   * engine passes, packed before an upgrade makes them unreadable (Deno).
+   */
+  headerText?: string;
   /** The client's address, or `""`. */
   remoteAddress: string;
 }

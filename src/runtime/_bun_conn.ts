@@ -7,9 +7,12 @@
  * turn (`setImmediate`), all of one socket's frames inside one `ws.cork()`:
  * one system call per socket per turn, however many broadcasts reached it.
  * Replies made while handling a message wait too (measured: echo is faster
- * so, the writes of a whole turn going out together). Only the open
- * callback writes at once (see {@linkcode enterCallback}): its open packet
- * then leaves with the 101 answer. Order is kept (one queue per socket,
+ * so, the writes of a whole turn going out together). Two writes go at
+ * once: the open callback's (see {@linkcode enterCallback}), so the open
+ * packet leaves with the 101 answer, and a new socket's next frame (the
+ * namespace CONNECT answer, which the client waits for), so a handshake does
+ * not wait for the rest of a busy turn: during a reconnect storm that wait
+ * was most of a handshake's time. Order is kept (one queue per socket,
  * flushed before a close), and backpressure counts what waits here plus
  * what Bun holds.
  *
@@ -95,6 +98,8 @@ export class BunConn implements Conn {
   #held = 0;
   /** `send` reported backpressure: `onDrain` is owed once it eases. */
   #blocked = false;
+  /** No frame was written outside the open callback yet: the next goes at once. */
+  #fresh = true;
 
   /** A `Conn` for the socket whose events go to `handler`. */
   constructor(handler: ConnHandler) {
@@ -120,7 +125,13 @@ export class BunConn implements Conn {
   /** Queues a frame for the end of the turn; `false` past the high-water mark. */
   send(data: string | Uint8Array): boolean {
     if (this.#ws.readyState !== 1) return size(data) === 0;
-    if (this === active && this.#pending === undefined) return this.#sendNow(data);
+    if (this.#pending === undefined) {
+      if (this === active) return this.#sendNow(data);
+      if (this.#fresh) {
+        this.#fresh = false;
+        return this.#sendNow(data);
+      }
+    }
     if (this.#pending === undefined) {
       this.#pending = [data];
       dirty.push(this);

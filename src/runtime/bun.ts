@@ -92,6 +92,13 @@ export interface BunPair {
 }
 
 const upgraded = new WeakSet<Response>();
+/**
+ * What `bunHandler`'s upgrades answer: one shared response, since Bun
+ * ignores the answer of an upgraded request and nothing else sees it (a
+ * Hono app gets a fresh one per upgrade: its middlewares may edit it).
+ */
+const UPGRADED = new Response(null);
+upgraded.add(UPGRADED);
 
 /**
  * The request facts of a Bun request, with an upgrader on `server.upgrade`.
@@ -109,6 +116,15 @@ export function bunRequestInfo(
   server: BunServer,
   timeoutSeconds?: number,
 ): RequestInfo {
+  return requestInfo(request, server, timeoutSeconds, true);
+}
+
+function requestInfo(
+  request: Request,
+  server: BunServer,
+  timeoutSeconds: number | undefined,
+  freshUpgradeResponse: boolean,
+): RequestInfo {
   if (timeoutSeconds !== undefined) server.timeout?.(request, timeoutSeconds);
   return {
     remoteAddress: server.requestIP?.(request)?.address,
@@ -116,6 +132,7 @@ export function bunRequestInfo(
       if (!server.upgrade(req, { data: new BunConn(handler), headers })) {
         return new Response("WebSocket upgrade failed", { status: 400 });
       }
+      if (!freshUpgradeResponse) return UPGRADED;
       // Bun ignores the response of an upgraded request; Hono needs one.
       const response = new Response(null);
       upgraded.add(response);
@@ -257,7 +274,7 @@ export function bunIdleTimeout(host: RequestHandlerHost): number {
 export function bunHandler(host: RequestHandlerHost): BunPair {
   return {
     async fetch(request, server) {
-      const info = bunRequestInfo(request, server, bunIdleTimeout(host));
+      const info = requestInfo(request, server, bunIdleTimeout(host), false);
       const response = await host.handleRequest(request, info);
       return isUpgradeResponse(response) ? undefined : withConnectionClose(request, response);
     },

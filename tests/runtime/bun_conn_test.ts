@@ -60,11 +60,43 @@ function handler(): ConnHandler & { drains: number } {
 
 const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/**
+ * A `Conn` past its first frame (which a new socket writes at once: see
+ * the test below), with that write forgotten.
+ */
+function opened(socket: FakeSocket, h: ConnHandler = handler()): BunConn {
+  const conn = new BunConn(h).attach(socket);
+  conn.send("40{}");
+  socket.writes.length = 0;
+  return conn;
+}
+
+test("bun conn: a new socket's first frame goes out at once, the next ones at the turn's end", async () => {
+  const socket = new FakeSocket();
+  const conn = new BunConn(handler()).attach(socket);
+  // The open packet, in the open callback: at once, with the 101 answer.
+  const previous = enterCallback(conn);
+  try {
+    conn.send("0{}");
+  } finally {
+    leaveCallback(previous);
+  }
+  // The namespace CONNECT answer, which the client waits for: at once too.
+  conn.send('40{"sid":"s"}');
+  assert.deepEqual(socket.writes.map((w) => w.frame), ["0{}", '40{"sid":"s"}']);
+  conn.send("42[1]");
+  conn.send("42[2]");
+  assert.equal(socket.writes.length, 2, "from then on frames wait for the turn's end");
+  await turn();
+  assert.deepEqual(socket.writes.map((w) => w.frame).slice(2), ["42[1]", "42[2]"]);
+  assert.equal(socket.corks, 1);
+});
+
 test("bun conn: a turn's frames go out at its end, in order, in one cork per socket", async () => {
   const a = new FakeSocket();
   const b = new FakeSocket();
-  const ca = new BunConn(handler()).attach(a);
-  const cb = new BunConn(handler()).attach(b);
+  const ca = opened(a);
+  const cb = opened(b);
   for (let i = 0; i < 3; i++) {
     assert.equal(ca.send(`4a${i}`), true);
     assert.equal(cb.send(`4b${i}`), true);
@@ -88,7 +120,7 @@ test("bun conn: a turn's frames go out at its end, in order, in one cork per soc
 test("bun conn: backpressure past the high-water mark, drain once it eases", async () => {
   const socket = new FakeSocket();
   const h = handler();
-  const conn = new BunConn(h).attach(socket);
+  const conn = opened(socket, h);
   const big = "x".repeat(SEND_HIGH_WATER_MARK / 2);
   assert.equal(conn.send(big), true);
   assert.equal(conn.send(big), true);
@@ -121,8 +153,8 @@ test("bun conn: close writes what waits first; a dropped frame closes with 1011"
   assert.equal(conn.send(""), true);
 
   const full = new FakeSocket();
+  const c2 = opened(full);
   full.result = (frame) => (frame === "4b" ? 0 : 2);
-  const c2 = new BunConn(handler()).attach(full);
   c2.send("4a");
   c2.send("4b");
   c2.send("4c");
@@ -134,8 +166,8 @@ test("bun conn: close writes what waits first; a dropped frame closes with 1011"
 test("bun conn: inside the socket's own callback a frame goes out at once", async () => {
   const socket = new FakeSocket();
   const other = new FakeSocket();
-  const conn = new BunConn(handler()).attach(socket);
-  const otherConn = new BunConn(handler()).attach(other);
+  const conn = opened(socket);
+  const otherConn = opened(other);
   const previous = enterCallback(conn);
   try {
     assert.equal(conn.send("4now"), true);
