@@ -40,6 +40,7 @@ interface PendingPoll {
 const TEXT = "text/plain; charset=UTF-8";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const DIGITS = /^[0-9]+$/;
 
 /**
  * Long-polling transport of one session.
@@ -279,12 +280,17 @@ export class PollingTransport implements Transport {
  * ```
  */
 export async function readCapped(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length"));
+  const length = request.headers.get("content-length");
+  const declared = Number(length);
   if (declared > limit) {
     await request.body?.cancel().catch(() => {});
     return undefined;
   }
   if (!request.body) return "";
+  // A declared length within the limit bounds the body (the runtime's HTTP
+  // framing reads no more): read it whole. A stream reader costs far more:
+  // on Bun its machinery took a third of a polling handshake's CPU.
+  if (length !== null && DIGITS.test(length)) return await request.text();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

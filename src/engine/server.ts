@@ -12,6 +12,7 @@ import type { RequestInfo } from "./conn.ts";
 import { applyCors } from "./cors.ts";
 import { serializeCookie } from "./_cookie.ts";
 import { packHeaders } from "./_header_text.ts";
+import { type RequestTarget, requestTarget } from "./_request_target.ts";
 import {
   ENGINE_ERROR_MESSAGES,
   type EngineConnectionError,
@@ -50,8 +51,8 @@ interface Exchange {
   cors: Headers | undefined;
   /** Whether the request asks for a WebSocket upgrade. */
   upgrade: boolean;
-  /** The request URL, parsed once. */
-  url: URL;
+  /** The request URL's path and query, read once. */
+  url: RequestTarget;
 }
 
 /**
@@ -137,7 +138,7 @@ export class EngineServer extends Emitter<EngineEvents> {
    * runtime has a trustworthy one, tells that a client left a held poll.
    */
   async handleRequest(request: Request, info: RequestInfo = {}): Promise<Response> {
-    const url = new URL(request.url);
+    const url = requestTarget(request.url);
     if (!this.matches(url.pathname)) {
       return new Response("Not found", { status: 404 });
     }
@@ -180,7 +181,7 @@ export class EngineServer extends Emitter<EngineEvents> {
 
   async #route(ex: Exchange): Promise<Response> {
     const { request } = ex;
-    const query = ex.url.searchParams;
+    const query = ex.url;
     const transport = query.get("transport") as TransportName | null;
     if (transport === null || !this.opts.transports.includes(transport)) {
       return this.#refuse(ex, EngineErrorCode.UNKNOWN_TRANSPORT, { transport });
