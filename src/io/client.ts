@@ -331,15 +331,33 @@ export class Client implements SessionHandler {
     if (!socket.onPacket(packet)) this.#refuse(new Error("acknowledgement for an unknown id"));
   }
 
-  async #connect(name: string, auth: Record<string, unknown>): Promise<void> {
+  #connect(name: string, auth: Record<string, unknown>): void {
     this.#host.debugClient?.(`client ${this.id} connects to namespace ${name}`);
     (this.#pendingConnects ??= new Set()).add(name);
-    let nsp: Namespace | undefined;
+    let resolved: Namespace | undefined | Promise<Namespace | undefined>;
     try {
-      nsp = await this.#host.resolveNamespace(name, auth);
+      resolved = this.#host.resolveNamespace(name, auth);
     } catch (err) {
-      logError(this.conn, `connection ${this.id}`, "webio: namespace resolution threw:", err);
+      this.#resolveFailed(err);
     }
+    // An existing namespace comes at once: the CONNECT answer then leaves
+    // without waiting for a microtask (a handshake's latency during a storm).
+    if (!(resolved instanceof Promise)) return this.#join(name, auth, resolved);
+    resolved.then(
+      (nsp) => this.#join(name, auth, nsp),
+      (err) => {
+        this.#resolveFailed(err);
+        this.#join(name, auth, undefined);
+      },
+    );
+  }
+
+  #resolveFailed(err: unknown): void {
+    logError(this.conn, `connection ${this.id}`, "webio: namespace resolution threw:", err);
+  }
+
+  /** Joins the resolved namespace, or answers CONNECT_ERROR when there is none. */
+  #join(name: string, auth: Record<string, unknown>, nsp: Namespace | undefined): void {
     if (this.conn.readyState !== "open") return;
     if (!nsp) {
       this.writePacket({

@@ -292,12 +292,20 @@ export class ServerCore<
     this.#debugNamespace?.(`namespace ${nsp.name} created`);
   }
 
-  async #resolveNamespace(
+  /** A namespace that exists, at once (most connects); else through the dynamic ones. */
+  #resolveNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+  ): Namespace | undefined | Promise<Namespace | undefined> {
+    const existing = this.#nsps.get(name);
+    if (existing) return existing as unknown as Namespace;
+    return this.#resolveDynamic(name, auth);
+  }
+
+  async #resolveDynamic(
     name: string,
     auth: Record<string, unknown>,
   ): Promise<Namespace | undefined> {
-    const existing = this.#nsps.get(name);
-    if (existing) return existing as unknown as Namespace;
     for (const { matcher, parent } of this.#parents) {
       const allow = await new Promise<boolean>((resolve) => {
         try {
