@@ -1,7 +1,7 @@
 /**
  * Builds the npm package into `dist/`: JavaScript and `.d.ts` for every
  * entry point of package.json's "exports" (`mod.ts`, `deno.ts`, `bun.ts`,
- * `hono.ts`, `node.ts`, `engine.ts`, `adapter.ts`), compiled by `tsc` from
+ * `hono.ts`, `node.ts`, `engine.ts`, `adapter.ts`, `workers.ts`), compiled by `tsc` from
  * the same sources JSR publishes. npm users get code that their own
  * `tsc` need not check (no `.ts` in node_modules, no `Deno` global outside
  * `dist/deno.d.ts`); Deno and JSR users keep the `.ts` through deno.json.

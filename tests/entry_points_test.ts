@@ -54,7 +54,9 @@ test("entry points: deno.json and package.json export the same subpaths", () => 
     }, `${subpath}: npm gets the build of ${file}`);
   }
   assert.equal(denoExports["."], "./mod.ts");
-  for (const subpath of ["./deno", "./bun", "./hono", "./node", "./engine", "./adapter"]) {
+  for (
+    const subpath of ["./deno", "./bun", "./hono", "./node", "./engine", "./adapter", "./workers"]
+  ) {
     assert.ok(subpath in denoExports, `${subpath} is exported`);
   }
 });
@@ -104,6 +106,10 @@ test("entry points: a runtime's entry point reaches no other runtime's binding",
   const bun = /^src\/runtime\/(bun|_bun_\w+)\.ts$/;
   for (const file of reach("bun.ts")) assert.doesNotMatch(file, deno, `bun.ts reaches ${file}`);
   for (const file of reach("deno.ts")) assert.doesNotMatch(file, bun, `deno.ts reaches ${file}`);
+  for (const file of reach("workers.ts")) {
+    assert.doesNotMatch(file, deno, `workers.ts reaches ${file}`);
+    assert.doesNotMatch(file, bun, `workers.ts reaches ${file}`);
+  }
   for (const file of [...reach("adapter.ts"), ...reach("engine.ts")]) {
     assert.ok(!file.startsWith("src/runtime/") || file === "src/runtime/handler.ts", file);
   }

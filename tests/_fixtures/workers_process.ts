@@ -1,0 +1,115 @@
+/**
+ * Starts workerd (through Miniflare, under Node) with a Worker of this
+ * repository, for the Workers tests: see workers_runner.mjs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** A running workerd. */
+export interface WorkerdProcess {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** Everything it printed, one entry per line. */
+  lines: string[];
+  /** Evicts the Durable Object of class `className` named `name` (its WebSockets hibernate). */
+  evict(className: string, name: string): Promise<void>;
+  /** Stops workerd and waits for the runner to exit. */
+  stop(): Promise<void>;
+}
+
+/** Bundles `entry` (a path from the repository's root) and runs it in workerd. */
+export async function startWorkerd(entry: string, bindings: string): Promise<WorkerdProcess> {
+  const child: ChildProcess = spawn(
+    "node",
+    [join(root, "tests/_fixtures/workers_runner.mjs"), entry, bindings],
+    {
+      cwd: root,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+      // Its own process group, so that workerd goes with it if it has to be killed.
+      detached: true,
+    },
+  );
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch { /* gone */ }
+  };
+  const lines: string[] = [];
+  const waiters: { match: RegExp; resolve: (line: string) => void }[] = [];
+  let buffered = "";
+  const onData = (chunk: Uint8Array | string) => {
+    buffered += chunk.toString();
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const waiter of [...waiters]) {
+        if (waiter.match.test(line)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  /** The first line from index `from` on that matches. */
+  const waitFor = (match: RegExp, timeoutMs: number, from = 0): Promise<string> => {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.findIndex((w) => w.match === match), 1);
+        reject(new Error(`workerd never printed ${match}; got:\n${lines.join("\n")}`));
+      }, timeoutMs);
+      const done = (line: string) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      const found = lines.slice(from).find((line) => match.test(line));
+      if (found !== undefined) done(found);
+      else {
+        waiters.push({ match, resolve: done });
+        exited.then(() => {
+          if (waiters.some((w) => w.match === match)) {
+            clearTimeout(timer);
+            reject(new Error(`workerd exited; it printed:\n${lines.join("\n")}`));
+          }
+        });
+      }
+    });
+  };
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.end(); // the runner disposes of workerd and exits
+    const timer = setTimeout(kill, 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  let port: number;
+  try {
+    const line = await waitFor(/^listening on \d+$/, 60_000);
+    port = Number(line.slice("listening on ".length));
+  } catch (error) {
+    kill();
+    await exited;
+    throw error;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    lines,
+    async evict(className, name) {
+      const from = lines.length;
+      child.stdin!.write(`evict ${className} ${name}\n`);
+      const line = await waitFor(new RegExp(`^(evicted ${name}|failed evict: .*)$`), 20_000, from);
+      if (line.startsWith("failed")) throw new Error(`Cannot evict ${name}: ${line}`);
+    },
+    stop,
+  };
+}
