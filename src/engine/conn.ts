@@ -25,6 +25,12 @@ export interface Conn {
   close(code?: number, reason?: string): void;
   /** Bytes queued by the runtime but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * The client's address, where the runtime's socket knows it: a binding
+   * that has it defines it (a getter), and the engine reads it only when
+   * the session's `remoteAddress` is first asked for.
+   */
+  readonly remoteAddress?: string;
 }
 
 /** What the engine does with a socket's events. */

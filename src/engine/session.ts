@@ -63,8 +63,10 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   get protocol(): 4 {
     return 4;
   }
-  /** The client's address, when the runtime knows it. */
-  readonly remoteAddress: string;
+  /** The client's address (`""` when the runtime cannot tell), read lazily. */
+  get remoteAddress(): string {
+    return this.#remoteAddress ??= this.#transport.remoteAddress ?? "";
+  }
   /** `opening`, `open`, `closing` or `closed`. */
   readyState: "opening" | "open" | "closing" | "closed" = "opening";
   /** Whether the session moved from polling to WebSocket. */
@@ -92,6 +94,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #method: string | undefined;
   /** The handshake headers as text, until `request` is built (see `packHeaders`). */
   #headerText: string | undefined;
+  #remoteAddress: string | undefined;
 
   /** A session `id` on `transport`; {@linkcode EngineSession.open} starts it. */
   constructor(
@@ -108,7 +111,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.#url = info.url;
     this.#method = info.method;
     this.#headerText = info.headerText ?? (info.headers && packHeaders(info.headers));
-    this.remoteAddress = info.remoteAddress;
+    this.#remoteAddress = info.remoteAddress;
     transport.setHost(this);
   }
 

@@ -93,6 +93,9 @@ export interface HandshakeInfo {
    * engine passes, packed before an upgrade makes them unreadable (Deno).
    */
   headerText?: string;
-  /** The client's address, or `""`. */
-  remoteAddress: string;
+  /**
+   * The client's address, or `""`; when absent, the transport's socket is
+   * asked when `session.remoteAddress` is first read.
+   */
+  remoteAddress?: string;
 }

@@ -41,4 +41,6 @@ export interface Transport {
   close(): void;
   /** Stops using the transport without telling the host (after an upgrade). */
   discard(): void;
+  /** The client's address, where the transport's socket knows it (see `Conn.remoteAddress`). */
+  readonly remoteAddress?: string;
 }

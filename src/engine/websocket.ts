@@ -52,6 +52,16 @@ export class WebSocketTransport implements Transport, ConnHandler {
     return this.#conn?.bufferedAmount ?? 0;
   }
 
+  /** The client's address, when the runtime's socket knows it. */
+  get remoteAddress(): string | undefined {
+    return this.#conn?.remoteAddress;
+  }
+
+  /** Whether the socket can tell the client's address (without asking for it). */
+  get knowsRemoteAddress(): boolean {
+    return this.#conn !== undefined && "remoteAddress" in this.#conn;
+  }
+
   /** Attaches the session. */
   setHost(host: TransportHost): void {
     this.#host = host;

@@ -33,6 +33,8 @@ export interface BunSocket {
   close(code?: number, reason?: string): void;
   /** Bytes queued by Bun for this socket. */
   getBufferedAmount(): number;
+  /** The client's address. */
+  readonly remoteAddress?: string;
 }
 
 /** Sockets with frames waiting for the end of the turn. */
@@ -115,6 +117,11 @@ export class BunConn implements Conn {
   attach(ws: BunSocket): this {
     this.#ws = ws;
     return this;
+  }
+
+  /** The client's address, as Bun's socket gives it (read only when asked). */
+  get remoteAddress(): string | undefined {
+    return this.#ws.remoteAddress;
   }
 
   /** Bytes waiting here or in Bun. */

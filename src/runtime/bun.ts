@@ -37,6 +37,8 @@ export interface BunWebSocket {
   close(code?: number, reason?: string): void;
   /** Bytes queued by Bun for this socket. */
   getBufferedAmount(): number;
+  /** The client's address. */
+  readonly remoteAddress?: string;
 }
 
 /**
