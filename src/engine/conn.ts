@@ -31,6 +31,13 @@ export interface Conn {
    * the session's `remoteAddress` is first asked for.
    */
   readonly remoteAddress?: string;
+  /**
+   * The runtime pings this socket itself and closes it when silent (a
+   * Durable Object's alarm, which lets the object hibernate between pings
+   * where a pending timer would keep it awake): a session on it sets no
+   * heartbeat timer, and the binding may keep its pongs.
+   */
+  readonly pingedByRuntime?: boolean;
 }
 
 /** What the engine does with a socket's events. */

@@ -10,7 +10,7 @@ import { flushErrors, logError } from "../_internal/error_log.ts";
 import { type EnginePacket, frameSize, frameToPacket, type RawData } from "./packet.ts";
 import type { Transport, TransportHost } from "./transport.ts";
 import type { WebSocketTransport } from "./websocket.ts";
-import { sharedTimers, TimerNode } from "../_internal/timers.ts";
+import { sharedTimers, TimerNode, type TimerQueue } from "../_internal/timers.ts";
 import { Upgrade } from "./_upgrade.ts";
 import { packHeaders, unpackHeaders } from "./_header_text.ts";
 import type {
@@ -81,6 +81,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   #overflowed = false;
   #flushing = false;
   #timer: TimerNode = new TimerNode(this);
+  readonly #timers: TimerQueue;
   #timerKind: Timer = Timer.None;
   /** When the last packet arrived, taken only while a pong is awaited. */
   #lastPacketAt = -Infinity;
@@ -107,6 +108,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.id = id;
     this.#transport = transport;
     this.#host = host;
+    this.#timers = host.timers ?? sharedTimers;
     this.#request = info.request;
     this.#url = info.url;
     this.#method = info.method;
@@ -280,6 +282,8 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
         this.#transport = next;
         this.upgraded = true;
         next.setHost(this);
+        // From a polling heartbeat to the runtime's, when it keeps the new socket's.
+        if (next.pingedByRuntime && this.#timerKind !== Timer.Close) this.#schedulePing();
         this.emitEvent("upgrade", next);
         this.flush();
         return true;
@@ -295,7 +299,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A packet from the transport. */
   onPacket(packet: EnginePacket): void {
     if (this.readyState !== "open") return;
-    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = sharedTimers.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = this.#timers.now();
     this.emitEvent("packet", packet);
     switch (packet.type) {
       case "message":
@@ -321,7 +325,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   /** @internal A message from the transport. */
   onMessage(data: RawData): void {
     if (this.readyState !== "open") return;
-    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = sharedTimers.now();
+    if (this.#timerKind === Timer.Pong) this.#lastPacketAt = this.#timers.now();
     if (this.#observedIn) {
       // As `decodeFrame` reads a bare "4": no data.
       const empty = typeof data === "string" && data.length === 0;
@@ -376,12 +380,18 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
   }
 
   #schedulePing(): void {
+    if (this.#transport.pingedByRuntime) {
+      // The runtime pings this socket: no timer (see `Conn.pingedByRuntime`).
+      this.#timerKind = Timer.None;
+      this.#timers.cancel(this.#timer);
+      return;
+    }
     this.#setTimer(Timer.Ping, this.#host.pingInterval);
   }
 
   #setTimer(kind: Timer, delay: number): void {
     this.#timerKind = kind;
-    sharedTimers.schedule(this.#timer, delay);
+    this.#timers.schedule(this.#timer, delay);
   }
 
   /**
@@ -400,7 +410,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
         this.#setTimer(Timer.Pong, this.#host.pingTimeout);
         return;
       case Timer.Pong: {
-        const quiet = sharedTimers.now() - this.#lastPacketAt;
+        const quiet = this.#timers.now() - this.#lastPacketAt;
         const timeout = this.#host.pingTimeout;
         if (quiet < timeout) this.#setTimer(Timer.Pong, timeout - quiet);
         else this.terminate("ping timeout");
@@ -416,7 +426,7 @@ export class EngineSession extends Emitter<SessionEvents> implements TransportHo
     this.readyState = "closed";
     this.#upgrade?.end();
     this.#timerKind = Timer.None;
-    sharedTimers.cancel(this.#timer);
+    this.#timers.cancel(this.#timer);
     this.#buffer = NO_FRAMES;
     this.#bufferedBytes = 0;
     this.#host.onSessionClose(this);

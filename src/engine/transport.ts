@@ -43,4 +43,6 @@ export interface Transport {
   discard(): void;
   /** The client's address, where the transport's socket knows it (see `Conn.remoteAddress`). */
   readonly remoteAddress?: string;
+  /** Whether the runtime keeps the heartbeat of this transport's socket (see `Conn.pingedByRuntime`). */
+  readonly pingedByRuntime?: boolean;
 }

@@ -57,6 +57,11 @@ export class WebSocketTransport implements Transport, ConnHandler {
     return this.#conn?.remoteAddress;
   }
 
+  /** Whether the runtime keeps this socket's heartbeat (see `Conn.pingedByRuntime`). */
+  get pingedByRuntime(): boolean {
+    return this.#conn?.pingedByRuntime === true;
+  }
+
   /** Whether the socket can tell the client's address (without asking for it). */
   get knowsRemoteAddress(): boolean {
     return this.#conn !== undefined && "remoteAddress" in this.#conn;

@@ -88,14 +88,18 @@ export class WorkersConn implements Conn {
   /** Drop outgoing frames (while a restore replays the handshake). */
   muted = false;
   /**
-   * Whether the binding keeps this connection's heartbeat (pings from the
-   * object's alarm, pongs answered here) rather than the engine's timers.
+   * The binding keeps every such connection's heartbeat (pings from the
+   * object's alarm, pongs taken here): the engine sets no timer for it (a
+   * pending timer would keep the object from hibernating).
    */
-  ownHeartbeat = false;
+  readonly pingedByRuntime = true;
+  /**
+   * A polling client's WebSocket, until its upgrade completes: the engine
+   * still pings that client over polling, and a ping here would break the probe.
+   */
+  probing = false;
   /** When a frame last came from the client (`Date.now()`). */
   lastSeen: number = Date.now();
-  /** Ignore the engine's close (while its session is swapped for another). */
-  keepOpen = false;
   /** The engine session id, once known. */
   sid: string | undefined;
   /** The JSON of the record last written, to write only changes. */
@@ -136,7 +140,7 @@ export class WorkersConn implements Conn {
 
   /** Closes the socket. */
   close(code?: number, reason?: string): void {
-    if (this.#closed || this.keepOpen) return;
+    if (this.#closed) return;
     this.#closed = true;
     try {
       this.ws.close(code ?? 1000, reason);

@@ -197,28 +197,9 @@ async function readRecord(
   return value as ConnRecord;
 }
 
-/** Sessions opened here, without the engine's heartbeat timer. */
-const timerless = new WeakSet<EngineSession>();
-
-/**
- * Whether `session` was opened by {@linkcode openSession}.
- *
- * @example
- * ```ts ignore
- * engine.on("connection", (session) => {
- *   if (!isTimerless(session)) swap(session);
- * });
- * ```
- */
-export function isTimerless(session: EngineSession): boolean {
-  return timerless.has(session);
-}
-
 /**
  * Opens session `id` on `transport` as the engine's handshake would, but
- * without sending the open packet and without the engine's heartbeat timer
- * (a pending timer keeps a Durable Object from hibernating; the binding
- * pings from the object's alarm instead), and tells the engine's
+ * without sending the open packet (the client has it), and tells the engine's
  * `connection` listeners (the Socket.IO server makes its client there).
  *
  * @example
@@ -236,7 +217,6 @@ export function openSession(
 ): EngineSession {
   const engine = host.engine;
   const session = new EngineSession(id, transport, sessionHost, handshake);
-  timerless.add(session);
   session.readyState = "open";
   engine.clients.set(id, session);
   for (const listener of engine.listeners("connection")) {
@@ -328,7 +308,6 @@ export async function restoreConnections(
     });
     const conn = new WorkersConn(ws, transport);
     conn.muted = true;
-    conn.ownHeartbeat = true;
     conn.sid = record.sid;
     conns.add(conn);
     transport.onOpen(conn);

@@ -14,16 +14,8 @@
 
 import type { RequestInfo } from "../engine/conn.ts";
 import type { EngineSession, SessionHost } from "../engine/session.ts";
-import { WebSocketTransport } from "../engine/websocket.ts";
 import { WorkersConn } from "./_workers_conn.ts";
-import {
-  dropRecord,
-  isTimerless,
-  openSession,
-  restoreConnections,
-  saveRecords,
-  type WorkersHost,
-} from "./_workers_state.ts";
+import { dropRecord, restoreConnections, saveRecords, type WorkersHost } from "./_workers_state.ts";
 import type {
   WorkersObjectState,
   WorkersWebSocket,
@@ -60,11 +52,12 @@ const PONG = "3";
  * handlers to it (or use {@linkcode socketIoObject}).
  *
  * WebSocket sessions have no timer in the object (a pending timer keeps a
- * Durable Object from hibernating): the object's alarm sends every client
- * a ping each `pingInterval`, pongs are taken here without waking the
- * Socket.IO layer, and a client silent for `pingInterval + pingTimeout` is
- * closed with reason `"ping timeout"`. Long-polling sessions keep the
- * engine's own heartbeat (their held requests keep the object awake anyway).
+ * Durable Object from hibernating; their `Conn` says `pingedByRuntime`):
+ * the object's alarm sends every client a ping each `pingInterval`, pongs
+ * are taken here without waking the Socket.IO layer, and a client silent
+ * for `pingInterval + pingTimeout` is closed with reason `"ping timeout"`.
+ * Long-polling sessions keep the engine's own heartbeat (their held
+ * requests keep the object awake anyway) until they upgrade.
  *
  * The server must have `connectionStateRecovery` on: restored sockets come
  * back through it, with their ids, rooms and `data`.
@@ -122,6 +115,7 @@ export class WorkersBinding {
     this.#pingInterval = engine.opts.pingInterval;
     this.#pingTimeout = engine.opts.pingTimeout;
     this.#sessionHost = {
+      timers: engine.timers,
       pingInterval: engine.opts.pingInterval,
       pingTimeout: engine.opts.pingTimeout,
       upgradeTimeout: engine.opts.upgradeTimeout,
@@ -130,7 +124,6 @@ export class WorkersBinding {
         if (engine.clients.get(session.id) === session) engine.clients.delete(session.id);
       },
     };
-    engine.on("connection", (session) => this.#onConnection(session));
   }
 
   /** How many WebSocket connections the object holds in memory. */
@@ -175,7 +168,7 @@ export class WorkersBinding {
   /** The hibernation API's `webSocketMessage`: a frame from a client. */
   async webSocketMessage(ws: WorkersWebSocket, message: string | ArrayBuffer): Promise<void> {
     let conn = this.#conns.get(ws);
-    if (message === PONG && (conn === undefined || conn.ownHeartbeat)) {
+    if (message === PONG) {
       // The heartbeat is kept here: a pong wakes nothing above.
       if (conn === undefined) this.#seen.set(ws, Date.now());
       else conn.lastSeen = Date.now();
@@ -223,7 +216,11 @@ export class WorkersBinding {
     const sockets = this.#state.getWebSockets();
     for (const ws of sockets) {
       const conn = this.#conns.get(ws);
-      if (conn !== undefined && !conn.ownHeartbeat) continue; // the engine pings it
+      if (conn?.probing === true) {
+        // A polling client's WebSocket: pinged here only once the upgrade is done.
+        if (this.host.engine.clients.get(conn.sid ?? "")?.upgraded !== true) continue;
+        conn.probing = false;
+      }
       let seen = conn?.lastSeen ?? this.#seen.get(ws);
       if (seen === undefined) this.#seen.set(ws, seen = now); // woken: counted from now
       if (now - seen > deadline) {
@@ -253,36 +250,6 @@ export class WorkersBinding {
     return saveRecords(this.host, this.#state, this.#byHandler, (error) => this.#logError(error));
   }
 
-  /**
-   * A session the engine opened on one of this object's WebSockets: it is
-   * swapped at once for the same session without the engine's heartbeat
-   * timer (no Socket.IO socket has joined it yet; its open packet is sent).
-   */
-  #onConnection(session: EngineSession): void {
-    if (isTimerless(session)) return;
-    const conn = this.#byHandler.get(session.transport);
-    if (conn === undefined) return; // long-polling: the engine's heartbeat
-    const request = session.request;
-    const handshake = {
-      url: request.url,
-      method: request.method,
-      headers: new Headers(request.headers),
-      remoteAddress: session.remoteAddress,
-    };
-    conn.keepOpen = true;
-    session.terminate("forced close");
-    conn.keepOpen = false;
-    this.#byHandler.delete(conn.handler);
-    const transport = new WebSocketTransport(this.host.engine.opts.maxHttpBufferSize, (t) => {
-      openSession(this.host, this.#sessionHost, session.id, t, handshake);
-    });
-    conn.handler = transport;
-    conn.ownHeartbeat = true;
-    this.#byHandler.set(transport, conn);
-    transport.onOpen(conn);
-    this.#armAlarm().catch((error) => this.#logError(error));
-  }
-
   #closed(ws: WorkersWebSocket, code: number, reason: string): void {
     const conn = this.#conns.get(ws);
     if (conn === undefined) return;
@@ -296,7 +263,7 @@ export class WorkersBinding {
   #add(conn: WorkersConn): void {
     this.#conns.set(conn.ws, conn);
     this.#byHandler.set(conn.handler, conn);
-    if (conn.ownHeartbeat) this.#armAlarm().catch((error) => this.#logError(error));
+    this.#armAlarm().catch((error) => this.#logError(error));
   }
 
   /**
@@ -327,7 +294,7 @@ export class WorkersBinding {
   }
 
   #upgrade(
-    _request: Request,
+    request: Request,
     handler: WorkersConn["handler"],
     headers?: Headers,
   ): Response {
@@ -337,6 +304,12 @@ export class WorkersBinding {
     const server = pair[1];
     this.#state.acceptWebSocket(server);
     const conn = new WorkersConn(server, handler);
+    // A polling session's upgrade: its sid is in the URL.
+    const sid = new URL(request.url).searchParams.get("sid");
+    if (sid !== null) {
+      conn.sid = sid;
+      conn.probing = true;
+    }
     this.#add(conn);
     // Open once the 101 is on its way; frames sent before it are queued by Workers.
     queueMicrotask(() => {
