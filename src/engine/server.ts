@@ -6,6 +6,7 @@
  */
 
 import { Emitter } from "../_internal/emitter.ts";
+import { TimerQueue } from "../_internal/timers.ts";
 import { setErrorLogger } from "../_internal/error_log.ts";
 import { debugChannel, type DebugFn, type Logger } from "../_internal/log.ts";
 import type { RequestInfo } from "./conn.ts";
@@ -53,6 +54,8 @@ interface Exchange {
   upgrade: boolean;
   /** The request URL's path and query, read once. */
   url: RequestTarget;
+  /** The request URL. */
+  href: string;
 }
 
 /**
@@ -75,6 +78,11 @@ export class EngineServer extends Emitter<EngineEvents> {
   /** Open sessions by id. */
   readonly clients: Map<string, EngineSession> = new Map();
   #sessionHost: SessionHost<EngineSession>;
+  /**
+   * @internal This server's deadlines (heartbeats, connect timeouts): one
+   * queue per server, so that each fires in its server's own context.
+   */
+  readonly timers: TimerQueue = new TimerQueue();
   #pollingSettings: PollingSettings;
   #closed = false;
   #debug: DebugFn | undefined;
@@ -90,6 +98,7 @@ export class EngineServer extends Emitter<EngineEvents> {
     setErrorLogger(this, opts.logger);
     this.#debug = debugChannel("webio:engine", opts.logger);
     this.#sessionHost = {
+      timers: this.timers,
       pingInterval: opts.pingInterval,
       pingTimeout: opts.pingTimeout,
       upgradeTimeout: opts.upgradeTimeout,
@@ -137,8 +146,13 @@ export class EngineServer extends Emitter<EngineEvents> {
    * a WebSocket; without it only polling is served. `info.signal`, when the
    * runtime has a trustworthy one, tells that a client left a held poll.
    */
-  async handleRequest(request: Request, info: RequestInfo = {}): Promise<Response> {
-    const url = requestTarget(request.url);
+  async handleRequest(
+    request: Request,
+    info: RequestInfo = {},
+    /** @internal `request.url`, when the caller read it already (on Bun each read builds it). */
+    href: string = request.url,
+  ): Promise<Response> {
+    const url = requestTarget(href);
     if (!this.matches(url.pathname)) {
       return new Response("Not found", { status: 404 });
     }
@@ -151,7 +165,7 @@ export class EngineServer extends Emitter<EngineEvents> {
       cors = result?.headers;
       if (cors) this.#cors.set(request, cors);
     }
-    return this.#route({ request, info, cors, upgrade, url });
+    return this.#route({ request, info, cors, upgrade, url, href });
   }
 
   /**
@@ -278,7 +292,7 @@ export class EngineServer extends Emitter<EngineEvents> {
     // The session keeps the headers as text and builds its `request` only if read: Deno
     // refuses to read the headers of a request once it was upgraded ("Request closed").
     const handshake = {
-      url: request.url,
+      url: ex.href,
       method: request.method,
       headerText: packHeaders(request.headers),
     };

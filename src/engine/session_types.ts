@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { TimerQueue } from "../_internal/timers.ts";
 import type { EnginePacket, RawData } from "./packet.ts";
 import type { Transport } from "./transport.ts";
 
@@ -33,6 +34,12 @@ export interface SessionHost<Session = unknown> {
   readonly maxBufferedBytes: number;
   /** Called once when the session has closed. */
   onSessionClose(session: Session): void;
+  /**
+   * @internal The queue of the server's deadlines (default: one for the
+   * whole process). One per server keeps a server's timers firing in its
+   * own context: a Durable Object may not touch another object's sockets.
+   */
+  readonly timers?: TimerQueue;
 }
 
 /** What the layer above (Socket.IO) hears from a session. */

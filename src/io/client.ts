@@ -17,7 +17,7 @@ import {
   Decoder,
 } from "../parser/decode.ts";
 import { checkMsgpackFrame } from "../parser/_msgpack.ts";
-import { sharedTimers, TimerNode } from "../_internal/timers.ts";
+import { sharedTimers, TimerNode, type TimerQueue } from "../_internal/timers.ts";
 import { encodePacket } from "../parser/encode.ts";
 import { type Packet, PacketType } from "../parser/packet.ts";
 import type { PacketDecoder, PacketEncoder, Parser } from "../parser/parser.ts";
@@ -38,6 +38,8 @@ export interface ClientHost {
    * that the attachments of one binary packet may take to arrive.
    */
   readonly connectTimeout: number;
+  /** The server's queue of deadlines (default: one for the whole process). */
+  readonly timers?: TimerQueue;
   /** Largest number of binary attachments in one packet. */
   readonly maxAttachments: number;
   /** The `parser` option: a custom parser, or `undefined` for webio's own. */
@@ -132,7 +134,7 @@ export class Client implements SessionHandler {
       });
     }
     this.#connectTimer = new TimerNode(this);
-    sharedTimers.schedule(this.#connectTimer, host.connectTimeout);
+    (host.timers ?? sharedTimers).schedule(this.#connectTimer, host.connectTimeout);
   }
 
   /** The request of the handshake. */
@@ -385,7 +387,7 @@ export class Client implements SessionHandler {
 
   #stopConnectTimer(): void {
     if (this.#connectTimer === undefined) return;
-    sharedTimers.cancel(this.#connectTimer);
+    (this.#host.timers ?? sharedTimers).cancel(this.#connectTimer);
     this.#connectTimer = undefined;
   }
 

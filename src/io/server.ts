@@ -150,6 +150,7 @@ export class ServerCore<
       get connectTimeout() {
         return server.#connectTimeout;
       },
+      timers: this.engine.timers,
       maxAttachments: options.maxAttachments ?? 10,
       parser: options.parser,
       customEncoder: options.parser ? this.encoder : undefined,
@@ -166,7 +167,8 @@ export class ServerCore<
 
   /** Answers one request (polling, WebSocket upgrade). */
   handleRequest(request: Request, info?: RequestInfo): Promise<Response> {
-    return this.#clientFiles?.(request) ?? this.engine.handleRequest(request, info);
+    const href = request.url; // read once: on Bun each read builds it
+    return this.#clientFiles?.(request, href) ?? this.engine.handleRequest(request, info, href);
   }
 
   /** Where this server logs (the `logger` option, or the console). */

@@ -65,7 +65,7 @@ describe("workers: webio in a Durable Object, in workerd", () => {
     workerd = await startWorkerd("tests/_fixtures/workers_app.ts", BINDINGS);
   });
 
-  // Each test leaves no client behind (webio's timers are shared by the objects of an isolate).
+  // Each test leaves no client behind.
   afterEach(() => {
     for (const socket of clients.splice(0)) socket.disconnect();
   });
@@ -213,8 +213,8 @@ describe("workers: webio in a Durable Object, in workerd", () => {
     assert.deepEqual(bytes(await ask(b, "echo", Uint8Array.from([9, 8]))), [9, 8]);
   });
 
-  // Long-polling last: a polling session keeps a timer, and webio's timer queue is shared by
-  // the objects of an isolate (a timer armed by one object keeps it from being evicted).
+  // Long-polling last: a polling session keeps a timer (its heartbeat), and an object with a
+  // pending timer is not evicted.
   testAcks("polling");
 
   test("upgrade: a polling client moves to WebSocket and keeps its session", async () => {
