@@ -15,7 +15,11 @@ import { CLIENT_FILES, type ClientFile } from "../client_dist/manifest.ts";
 import { type ContentEncoding, pickEncoding } from "../engine/compression.ts";
 
 /** Answers a request for a client file; `undefined` when it asks for something else. */
-export type ClientFileResponder = (request: Request) => Promise<Response> | undefined;
+export type ClientFileResponder = (
+  request: Request,
+  /** `request.url`, when the caller read it already. */
+  href?: string,
+) => Promise<Response> | undefined;
 
 /** The options {@linkcode clientFileResponder} reads (those of `new Server`). */
 export interface ClientFileOptions {
@@ -50,9 +54,9 @@ export function clientFileResponder(
   if (options.serveClient === false) return undefined;
   const prefix = (options.path ?? "/socket.io").replace(/\/$/, "") + "/";
   const marker = prefix + "socket.io.";
-  return (request) => {
-    if (!request.url.includes(marker)) return undefined;
-    const { pathname } = new URL(request.url);
+  return (request, href = request.url) => {
+    if (!href.includes(marker)) return undefined;
+    const { pathname } = new URL(href);
     if (!pathname.startsWith(prefix)) return undefined;
     const name = pathname.slice(prefix.length);
     if (!CLIENT_NAME.test(name)) return undefined;
