@@ -30,7 +30,7 @@ export interface Conn {
    * that has it defines it (a getter), and the engine reads it only when
    * the session's `remoteAddress` is first asked for.
    */
-  readonly remoteAddress?: string;
+  readonly remoteAddress?: string | undefined;
   /**
    * The runtime pings this socket itself and closes it when silent (a
    * Durable Object's alarm, which lets the object hibernate between pings

@@ -104,5 +104,5 @@ export interface HandshakeInfo {
    * The client's address, or `""`; when absent, the transport's socket is
    * asked when `session.remoteAddress` is first read.
    */
-  remoteAddress?: string;
+  remoteAddress?: string | undefined;
 }

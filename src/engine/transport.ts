@@ -42,7 +42,7 @@ export interface Transport {
   /** Stops using the transport without telling the host (after an upgrade). */
   discard(): void;
   /** The client's address, where the transport's socket knows it (see `Conn.remoteAddress`). */
-  readonly remoteAddress?: string;
+  readonly remoteAddress?: string | undefined;
   /** Whether the runtime keeps the heartbeat of this transport's socket (see `Conn.pingedByRuntime`). */
   readonly pingedByRuntime?: boolean;
 }
