@@ -1,5 +1,7 @@
 /**
- * One timer for the per-connection deadlines of every session and client.
+ * One timer for the per-connection deadlines of a server's sessions and
+ * clients (each `EngineServer` has its own queue, so that a deadline fires
+ * in its server's context: a Durable Object may not touch another's sockets).
  *
  * A session owns one {@linkcode TimerNode} for its whole life and moves it
  * between deadlines (next ping, pong wait, forced close): no `setTimeout`
@@ -167,5 +169,8 @@ export class TimerQueue {
   }
 }
 
-/** The queue of per-connection deadlines: heartbeats, connect timeouts. */
+/**
+ * The queue of per-connection deadlines (heartbeats, connect timeouts) of
+ * sessions and clients made without a server's own queue.
+ */
 export const sharedTimers: TimerQueue = new TimerQueue();
