@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import process from "node:process";
+import { printedLines } from "./printed_lines.ts";
 import { runtime } from "./serve.ts";
 
 /** A free TCP port on 127.0.0.1. */
@@ -37,37 +38,9 @@ export async function runExample(file: string): Promise<ExampleProcess> {
     env: { ...process.env, PORT: String(port), NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const lines: string[] = [];
-  const waiters: { match: RegExp | string; resolve: (l: string) => void }[] = [];
-  let buffered = "";
-  const onData = (chunk: Uint8Array | string) => {
-    buffered += chunk.toString();
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    for (const line of parts) {
-      lines.push(line);
-      for (const w of [...waiters]) {
-        if (typeof w.match === "string" ? line.includes(w.match) : w.match.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    }
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
-  const waitFor = (match: RegExp | string, timeoutMs = 10000) => {
-    const found = lines.find((l) => typeof match === "string" ? l.includes(match) : match.test(l));
-    if (found) return Promise.resolve(found);
-    return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`example ${file} never printed ${match}; got:\n${lines.join("\n")}`));
-      }, timeoutMs);
-      waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-    });
-  };
+  const printed = printedLines(child, `example ${file}`);
+  const { lines, exited } = printed;
+  const waitFor = (match: RegExp | string, timeoutMs = 10000) => printed.waitFor(match, timeoutMs);
   try {
     await waitFor("listening on", 20000);
   } catch (err) {

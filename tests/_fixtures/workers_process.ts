@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { printedLines } from "./printed_lines.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -38,51 +39,7 @@ export async function startWorkerd(entry: string, bindings: string): Promise<Wor
       process.kill(-child.pid!, "SIGKILL");
     } catch { /* gone */ }
   };
-  const lines: string[] = [];
-  const waiters: { match: RegExp; resolve: (line: string) => void }[] = [];
-  let buffered = "";
-  const onData = (chunk: Uint8Array | string) => {
-    buffered += chunk.toString();
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    for (const line of parts) {
-      lines.push(line);
-      for (const waiter of [...waiters]) {
-        if (waiter.match.test(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(line);
-        }
-      }
-    }
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
-  /** The first line from index `from` on that matches. */
-  const waitFor = (match: RegExp, timeoutMs: number, from = 0): Promise<string> => {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.findIndex((w) => w.match === match), 1);
-        reject(new Error(`workerd never printed ${match}; got:\n${lines.join("\n")}`));
-      }, timeoutMs);
-      const done = (line: string) => {
-        clearTimeout(timer);
-        resolve(line);
-      };
-      const found = lines.slice(from).find((line) => match.test(line));
-      if (found !== undefined) done(found);
-      else {
-        waiters.push({ match, resolve: done });
-        exited.then(() => {
-          if (waiters.some((w) => w.match === match)) {
-            clearTimeout(timer);
-            reject(new Error(`workerd exited; it printed:\n${lines.join("\n")}`));
-          }
-        });
-      }
-    });
-  };
+  const { lines, exited, waitFor } = printedLines(child, "workerd");
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
