@@ -22,14 +22,21 @@
  */
 
 export { Server } from "./src/server.ts";
-export type { ServerEventsOf, ServerReservedEvents } from "./src/io/server.ts";
+export type {
+  ServerEventName,
+  ServerEventsOf,
+  ServerListener,
+  ServerReservedEvents,
+} from "./src/io/server.ts";
 export type { ServerOptions } from "./src/io/server_options.ts";
 export type { PacketDecoder, PacketEncoder, Parser } from "./src/parser/parser.ts";
 export type { Logger } from "./src/_internal/log.ts";
 export {
   type ExtendedError,
   Namespace,
+  type NamespaceEventName,
   type NamespaceEventsOf,
+  type NamespaceListener,
   type NamespaceMiddleware,
   type NamespaceReservedEvents,
 } from "./src/io/namespace.ts";

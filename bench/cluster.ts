@@ -20,10 +20,12 @@ import type { RunResult } from "./lib/report.ts";
 import {
   BUN,
   DENO,
+  GENERATOR_CORE,
   NODE,
   pinned,
   ROOT,
   type Runtime,
+  SERVER_CORE,
   serverCommand,
   type Started,
   startPinned,
@@ -31,8 +33,6 @@ import {
 } from "./lib/spawn.ts";
 import { parseArgs } from "./lib/args.ts";
 
-const SERVER_CORE = "0";
-const GENERATOR_CORE = "1";
 const NODES = 3;
 
 // -- options --

@@ -35,20 +35,19 @@ import {
 import {
   BUN,
   DENO,
+  GENERATOR_CORE,
   NODE,
   nodeBundle,
   pinned,
   ROOT,
   type Runtime,
+  SERVER_CORE,
   serverCommand,
   type Started,
   startPinned,
   stopPinned,
 } from "./lib/spawn.ts";
 import { parseArgs } from "./lib/args.ts";
-
-const SERVER_CORE = "0";
-const GENERATOR_CORE = "1";
 
 // -- options --
 

@@ -9,6 +9,11 @@ import { type ChildProcess, spawn, type SpawnOptions, spawnSync } from "node:chi
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The core every server runs on (`taskset -c`). */
+export const SERVER_CORE = "0";
+/** The core of the load generator and the orchestrator. */
+export const GENERATOR_CORE = "1";
+
 /** The repository's directory. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "node_modules", ".bin");

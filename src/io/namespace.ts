@@ -62,6 +62,22 @@ export type NamespaceEventsOf<L extends EventsMap, E extends EventsMap, S extend
   NamespaceReservedEvents<Socket<L, E, S, D>>;
 
 /**
+ * An event a namespace's `on`, `once` and `off` take: one of its reserved
+ * events, or an event another server sends with `serverSideEmit` (of `S`).
+ */
+export type NamespaceEventName<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  ReservedOrUserEventNames<NamespaceEventsOf<L, E, S, D>, S>;
+
+/** The listener of a namespace's event `Ev` (see {@linkcode NamespaceEventName}). */
+export type NamespaceListener<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  D,
+  Ev extends string,
+> = ReservedOrUserListener<NamespaceEventsOf<L, E, S, D>, S, Ev>;
+
+/**
  * A Socket.IO namespace.
  *
  * @example
@@ -178,85 +194,50 @@ export class Namespace<
    * sent with `serverSideEmit` (typed by `ServerSideEvents`).
    */
   override on<
-    Ev extends ReservedOrUserEventNames<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
+    Ev extends NamespaceEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   >(
     ev: Ev,
-    listener: ReservedOrUserListener<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener: NamespaceListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     return super.on(ev, listener as AnyListener);
   }
 
   /** Alias of `on`. */
   override addListener<
-    Ev extends ReservedOrUserEventNames<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
+    Ev extends NamespaceEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   >(
     ev: Ev,
-    listener: ReservedOrUserListener<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener: NamespaceListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     return super.on(ev, listener as AnyListener);
   }
 
   /** Like `on`, once. */
   override once<
-    Ev extends ReservedOrUserEventNames<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
+    Ev extends NamespaceEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   >(
     ev: Ev,
-    listener: ReservedOrUserListener<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener: NamespaceListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     return super.once(ev, listener as AnyListener);
   }
 
   /** Removes a listener, or every listener of `ev`. */
   override off<
-    Ev extends ReservedOrUserEventNames<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
+    Ev extends NamespaceEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   >(
     ev: Ev,
-    listener?: ReservedOrUserListener<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener?: NamespaceListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     return super.off(ev, listener as AnyListener | undefined);
   }
 
   /** Alias of `off`. */
   override removeListener<
-    Ev extends ReservedOrUserEventNames<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
+    Ev extends NamespaceEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
   >(
     ev: Ev,
-    listener?: ReservedOrUserListener<
-      NamespaceEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener?: NamespaceListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     return super.off(ev, listener as AnyListener | undefined);
   }

@@ -47,6 +47,22 @@ export type { ServerReservedEvents };
 export type ServerEventsOf<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
   ServerReservedEvents<Socket<L, E, S, D>, Namespace<L, E, S, D>>;
 
+/**
+ * An event the server's `on` and `once` take: one of its reserved events,
+ * or an event another server sends with `serverSideEmit` (of `S`).
+ */
+export type ServerEventName<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> =
+  ReservedOrUserEventNames<ServerEventsOf<L, E, S, D>, S>;
+
+/** The listener of the server's event `Ev` (see {@linkcode ServerEventName}). */
+export type ServerListener<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  D,
+  Ev extends string,
+> = ReservedOrUserListener<ServerEventsOf<L, E, S, D>, S, Ev>;
+
 class NewNamespaceEvents extends Emitter<{ new_namespace: (nsp: unknown) => void }> {
   fire(nsp: unknown): void {
     this.emitEvent("new_namespace", nsp);
@@ -335,18 +351,9 @@ export class ServerCore<
    * Listens to `connection`/`connect` (main namespace), `new_namespace`, or
    * an event another server sent to the main namespace with `serverSideEmit`.
    */
-  on<
-    Ev extends ReservedOrUserEventNames<
-      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
-  >(
+  on<Ev extends ServerEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ReservedOrUserListener<
-      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     if (ev === "new_namespace") this.#events.on("new_namespace", listener as (n: unknown) => void);
     else this.sockets.on(ev as string, listener as never);
@@ -354,18 +361,9 @@ export class ServerCore<
   }
 
   /** Like `on`, once. */
-  once<
-    Ev extends ReservedOrUserEventNames<
-      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
-  >(
+  once<Ev extends ServerEventName<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
     ev: Ev,
-    listener: ReservedOrUserListener<
-      ServerEventsOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
+    listener: ServerListener<ListenEvents, EmitEvents, ServerSideEvents, SocketData, Ev>,
   ): this {
     if (ev === "new_namespace") {
       this.#events.once("new_namespace", listener as (n: unknown) => void);

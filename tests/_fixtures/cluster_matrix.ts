@@ -280,6 +280,25 @@ export async function waitRooms(
   return rooms;
 }
 
+/**
+ * Why a victim was not disconnected by the server within `WAIT` (its
+ * `disconnect` reason promised by `reason`), or undefined when it was.
+ */
+export async function serverDisconnected(
+  victim: { disconnect(): unknown },
+  reason: Promise<string>,
+): Promise<string | undefined> {
+  const got = await Promise.race([
+    reason,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), WAIT)),
+  ]);
+  if (got === undefined) {
+    victim.disconnect();
+    return "the victim was never disconnected";
+  }
+  if (got !== "io server disconnect") return `the victim was disconnected with "${got}"`;
+}
+
 async function victimDisconnect(
   s: MatrixSetup,
   from: NodeName,
@@ -295,15 +314,7 @@ async function victimDisconnect(
       victim.disconnect();
       return `fetchSockets in ${room} gave ${fmt(result)}, expected the victim's id`;
     }
-    const got = await Promise.race([
-      reason,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), WAIT)),
-    ]);
-    if (got === undefined) {
-      victim.disconnect();
-      return "the victim was never disconnected";
-    }
-    if (got !== "io server disconnect") return `the victim was disconnected with "${got}"`;
+    return await serverDisconnected(victim, reason);
   });
 }
 

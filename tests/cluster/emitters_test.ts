@@ -25,9 +25,9 @@ import {
   type MatrixSetup,
   perTo,
   roomsOf,
+  serverDisconnected,
   setupMatrix,
   T,
-  WAIT,
   waitRooms,
 } from "../_fixtures/cluster_matrix.ts";
 
@@ -174,15 +174,8 @@ const OPS: Record<string, EmitterOp> = {
       const reason = new Promise<string>((resolve) => victim.once("disconnect", resolve));
       await connected(victim);
       e.emitter.in(room).disconnectSockets();
-      const got = await Promise.race([
-        reason,
-        new Promise<undefined>((r) => setTimeout(() => r(undefined), WAIT)),
-      ]);
-      if (got === undefined) {
-        victim.disconnect();
-        return "the victim was never disconnected";
-      }
-      if (got !== "io server disconnect") return `the victim was disconnected with "${got}"`;
+      const failure = await serverDisconnected(victim, reason);
+      if (failure) return failure;
       const main = e.s.clients.filter((c) => c.node === to && !c.socket.connected);
       if (main.length) return `${main.map((c) => c.name).join(", ")} disconnected too`;
     }),
