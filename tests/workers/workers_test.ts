@@ -247,4 +247,30 @@ describe("workers: webio in a Durable Object, in workerd", () => {
     await news;
     assert.deepEqual(cEvents, ["news"], "c is not in red");
   });
+
+  test("bad input: a malformed frame closes its own connection only; an unknown sid gets 400", async () => {
+    const app = "hostile";
+    const bystander = await connect(app, ["websocket"]);
+    const url = workerd.url.replace("http", "ws") +
+      `/socket.io/?EIO=4&transport=websocket&app=${app}`;
+    const raw = new WebSocket(url);
+    const closed = new Promise<void>((resolve) => raw.onclose = () => resolve());
+    await new Promise<void>((resolve) => {
+      raw.onmessage = (event) => {
+        const frame = String(event.data);
+        if (frame.startsWith("0")) raw.send("40");
+        if (frame.startsWith("40")) resolve();
+      };
+    });
+    raw.send('42["x",'); // not JSON
+    await closed;
+    const who = await ask<Who>(bystander, "whoami");
+    assert.equal(who.id, bystander.id, "the other client carries on");
+
+    const response = await fetch(
+      `${workerd.url}/socket.io/?EIO=4&transport=polling&sid=unknown&app=${app}`,
+    );
+    assert.equal(response.status, 400);
+    assert.deepEqual(await response.json(), { code: 1, message: "Session ID unknown" });
+  });
 });
